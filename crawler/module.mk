@@ -1,0 +1,1 @@
+CRAWLER_SRCS += crawler/page.c crawler/decode.c crawler/fetch.c

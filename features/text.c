@@ -1,0 +1,148 @@
+/*
+ * text.c - plain text (WET records, extracted pages such as the seeds) to
+ * blocks: each non-empty line is a paragraph. Headings and list items are
+ * recognised from the shape of the lines, since there is no markup.
+ */
+#include <string.h>
+
+#include "features/internal.h"
+
+#define HEADING_MAX_BYTES 120
+#define HEADING_MAX_WORDS 16
+
+struct line {
+	const char *p;
+	size_t n;
+};
+
+static size_t count_words(const char *p, size_t n)
+{
+	size_t i, words = 0;
+	bool in = false;
+
+	for (i = 0; i < n; i++) {
+		bool sp = p[i] == ' ' || p[i] == '\t';
+
+		if (!sp && !in)
+			words++;
+		in = !sp;
+	}
+	return words;
+}
+
+/* Length of a list marker at p ("• ", "- ", "* ", "1. ", "2) "), or 0. */
+static size_t list_marker(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 4 && !memcmp(p, "\xE2\x80\xA2", 3))  /* U+2022 bullet */
+		return 3;
+	if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ')
+		return 2;
+	while (i < n && i < 3 && p[i] >= '0' && p[i] <= '9')
+		i++;
+	if (i && i + 1 < n && (p[i] == '.' || p[i] == ')') && p[i + 1] == ' ')
+		return 0;  /* numbered: keep the number, it is evidence (sections, references) */
+	return 0;
+}
+
+static bool is_numbered(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && i < 3 && p[i] >= '0' && p[i] <= '9')
+		i++;
+	return i && i + 1 < n && (p[i] == '.' || p[i] == ')') && p[i + 1] == ' ';
+}
+
+/*
+ * A heading line is short, has no sentence punctuation at its end, and is
+ * followed by a longer line (the paragraph it heads).
+ */
+static bool looks_like_heading(const struct line *l, const struct line *next)
+{
+	char last;
+
+	if (l->n == 0 || l->n > HEADING_MAX_BYTES || count_words(l->p, l->n) > HEADING_MAX_WORDS)
+		return false;
+	last = l->p[l->n - 1];
+	if (last == '.' || last == ',' || last == ';' || last == '"')
+		return false;
+	if (!next)
+		return false;
+	return next->n > l->n || list_marker(next->p, next->n) || is_numbered(next->p, next->n);
+}
+
+enum chaff_err text_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,
+                           const struct chaff_limits *lim, struct chaff_arena *arena)
+{
+	struct block_sink sink;
+	struct line cur = {NULL, 0}, next = {NULL, 0};
+	size_t pos = 0;
+	bool have_cur = false;
+
+	sink_init(&sink, arena, lim->max_blocks);
+	doc->is_text = true;
+	for (;;) {
+		bool have_next = false;
+
+		/* Read the next non-empty line (trimmed) into next. */
+		while (pos < n) {
+			const char *nl = memchr(utf8 + pos, '\n', n - pos);
+			size_t end = nl ? (size_t)(nl - utf8) : n;
+			const char *p = utf8 + pos;
+			size_t len = end - pos;
+
+			pos = nl ? end + 1 : n;
+			while (len && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\f')) {
+				p++;
+				len--;
+			}
+			while (len > 1 && !memcmp(p, "\xC2\xA0", 2)) {
+				p += 2;
+				len -= 2;
+			}
+			while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
+				len--;
+			if (len) {
+				next.p = p;
+				next.n = len;
+				have_next = true;
+				break;
+			}
+		}
+		if (have_cur) {
+			struct chaff_block proto;
+			size_t skip = list_marker(cur.p, cur.n);
+
+			memset(&proto, 0, sizeof(proto));
+			proto.path = "text";
+			if (skip || is_numbered(cur.p, cur.n))
+				proto.flags |= CHAFF_BLOCK_LIST_ITEM;
+			else if (looks_like_heading(&cur, have_next ? &next : NULL)) {
+				proto.flags |= CHAFF_BLOCK_HEADING;
+				proto.heading = 2;
+			}
+			if (!doc->title[0]) {
+				size_t tl = cur.n > 300 ? 300 : cur.n;
+
+				doc->title = chaff_arena_strndup(arena, cur.p, tl);
+			}
+			{
+				char *copy = chaff_arena_strndup(arena, cur.p + skip, cur.n - skip);
+				size_t len = collapse_space(copy, cur.n - skip);
+
+				sink_add(&sink, copy, len, &proto);
+			}
+		}
+		if (!have_next)
+			break;
+		cur = next;
+		have_cur = true;
+	}
+	doc->blocks = sink.blocks;
+	doc->nblocks = sink.n;
+	doc->text_bytes = sink.text_bytes;
+	doc->truncated |= sink.truncated;
+	return CHAFF_OK;
+}

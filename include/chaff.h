@@ -1,0 +1,728 @@
+/*
+ * chaff.h - the public API of chaff: every type and function the command
+ * line tool and the tests may call.
+ *
+ * chaff scores a medication web page as reliable, thin or pharmacy_spam and
+ * says why. The pipeline is a chain of plain functions, one struct to the
+ * next:
+ *
+ *   bytes (URL fetch, file, stdin, WARC record)
+ *     -> struct chaff_page      (body bytes, URL, status, content type)
+ *     -> struct chaff_doc       (UTF-8 text blocks, links, title, meta)
+ *     -> struct chaff_features  (named signals with evidence, hashed terms)
+ *     -> struct chaff_verdict   (label, probabilities, top contributions)
+ *
+ * Ownership, stated once: no function takes ownership of its arguments.
+ * What a chaff_X_new/_parse/_load returns belongs to the caller until the
+ * matching chaff_X_free, which accepts NULL. _init sets up a struct the
+ * caller owns (no allocation of the struct itself), _release frees its
+ * contents, _free frees contents and struct. Everything made while scoring
+ * one page (doc, features, evidence strings) lives in that page's arena and
+ * is freed by one chaff_arena_reset or chaff_arena_release.
+ *
+ * Out of memory aborts the process with a message: error returns mean bad
+ * input or I/O only.
+ *
+ * Every input is untrusted. Limits (struct chaff_limits) have safe
+ * defaults; input over a limit is truncated or refused with an error, never
+ * a crash.
+ */
+#ifndef CHAFF_H
+#define CHAFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CHAFF_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                               */
+/* ------------------------------------------------------------------ */
+
+enum chaff_err {
+	CHAFF_OK = 0,
+	CHAFF_EOF,              /* no more records / input; not a failure */
+	CHAFF_ERR_IO,           /* read/write/open failed (errno tells more) */
+	CHAFF_ERR_USAGE,        /* bad argument from the caller */
+	CHAFF_ERR_TOO_LARGE,    /* input over a size limit */
+	CHAFF_ERR_TOO_DEEP,     /* markup nested deeper than the limit */
+	CHAFF_ERR_MALFORMED,    /* input bytes do not follow their format */
+	CHAFF_ERR_TRUNCATED,    /* input ends before a complete unit */
+	CHAFF_ERR_DECODE,       /* gzip/deflate/br/chunked decoding failed */
+	CHAFF_ERR_CHARSET,      /* charset conversion failed */
+	CHAFF_ERR_UNSUPPORTED,  /* a format chaff knowingly does not read */
+	CHAFF_ERR_EMPTY,        /* no text to score */
+	CHAFF_ERR_FETCH,        /* network transfer failed */
+	CHAFF_ERR_HTTP,         /* server answered with a non-2xx status */
+	CHAFF_ERR_NOT_ALLOWED,  /* refused by policy (scheme, private address, robots) */
+	CHAFF_ERR_MODEL,        /* model file damaged, truncated or foreign */
+	CHAFF_ERR_COUNT
+};
+
+/* A static, lower-case description of err ("input over a size limit"). */
+const char *chaff_strerror(enum chaff_err err);
+
+/*
+ * Functions that can say more than an enum fill a caller-provided
+ * `char why[CHAFF_WHY_MAX]` with a lower-case message without a final
+ * period, e.g. "offset 1234: missing WARC-Record-ID". why may be NULL.
+ */
+#define CHAFF_WHY_MAX 256
+
+/* printf-style helper that fills why (no-op when why is NULL). */
+void chaff_why(char *why, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* ------------------------------------------------------------------ */
+/* Memory: checked allocation, growable buffers with a ceiling, arenas   */
+/* ------------------------------------------------------------------ */
+
+/* malloc/calloc/realloc/strdup that abort with a message on failure. */
+void *chaff_xmalloc(size_t size);
+void *chaff_xcalloc(size_t n, size_t size);
+void *chaff_xrealloc(void *p, size_t size);
+char *chaff_xstrdup(const char *s);
+char *chaff_xstrndup(const char *s, size_t n);
+
+/* a*b and a+b for sizes; abort on overflow (git's st_mult). */
+size_t chaff_st_mult(size_t a, size_t b);
+size_t chaff_st_add(size_t a, size_t b);
+
+/*
+ * A growable byte buffer with a ceiling fixed when it is made (curl's
+ * dynbuf). data is always NUL-terminated when non-NULL; len excludes it.
+ */
+struct chaff_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;     /* appends that would pass max fail with TOO_LARGE */
+};
+
+void chaff_buf_init(struct chaff_buf *b, size_t max);
+/* Append n bytes; CHAFF_ERR_TOO_LARGE (and nothing appended) past max. */
+enum chaff_err chaff_buf_append(struct chaff_buf *b, const void *p, size_t n);
+enum chaff_err chaff_buf_puts(struct chaff_buf *b, const char *s);
+enum chaff_err chaff_buf_putc(struct chaff_buf *b, char c);
+enum chaff_err chaff_buf_printf(struct chaff_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Forget the contents, keep the allocation for reuse. */
+void chaff_buf_reset(struct chaff_buf *b);
+/* Hand the data to the caller (who frees it); the buffer becomes empty. */
+char *chaff_buf_detach(struct chaff_buf *b, size_t *len);
+void chaff_buf_release(struct chaff_buf *b);
+
+/*
+ * A bump arena: many small allocations, one free. Blocks are kept across
+ * chaff_arena_reset so that scoring page after page allocates nothing once
+ * warm. chaff_arena_alloc never returns NULL (aborts on OOM); the caller
+ * bounds what goes in by bounding the input (struct chaff_limits).
+ */
+struct chaff_arena_block;
+struct chaff_arena {
+	struct chaff_arena_block *head;  /* block being filled */
+	struct chaff_arena_block *full;  /* blocks already filled */
+	size_t block_size;
+	size_t used;                     /* bytes handed out since reset */
+};
+
+void chaff_arena_init(struct chaff_arena *a);
+void *chaff_arena_alloc(struct chaff_arena *a, size_t size);  /* 16-aligned */
+void *chaff_arena_calloc(struct chaff_arena *a, size_t n, size_t size);
+char *chaff_arena_strndup(struct chaff_arena *a, const char *s, size_t n);
+char *chaff_arena_strdup(struct chaff_arena *a, const char *s);
+char *chaff_arena_printf(struct chaff_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Free everything handed out; keep one block for reuse. */
+void chaff_arena_reset(struct chaff_arena *a);
+void chaff_arena_release(struct chaff_arena *a);
+
+/* ------------------------------------------------------------------ */
+/* Text utilities                                                       */
+/* ------------------------------------------------------------------ */
+
+/* 64-bit hash of bytes (FNV-1a with a final mix), stable across builds:
+ * the model file's hashed term indices depend on it. */
+uint64_t chaff_hash64(const void *p, size_t n, uint64_t seed);
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool chaff_utf8_valid(const char *s, size_t n);
+
+/*
+ * Decode one code point at s (n bytes available). Returns the number of
+ * bytes consumed (>= 1 when n >= 1); invalid sequences decode as U+FFFD
+ * consuming one byte.
+ */
+size_t chaff_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encode cp into out (4 bytes room); returns bytes written. */
+size_t chaff_utf8_encode(uint32_t cp, char *out);
+
+/* ASCII-only case-insensitive helpers (input bytes are not locale text). */
+int chaff_strncasecmp(const char *a, const char *b, size_t n);
+/* Find needle (ASCII, any case) in hay[0..n); NULL if absent. */
+const char *chaff_memcasemem(const char *hay, size_t n, const char *needle);
+
+/* ------------------------------------------------------------------ */
+/* JSON writer (fixed key order is the caller's; output is valid UTF-8)  */
+/* ------------------------------------------------------------------ */
+
+#define CHAFF_JSON_MAX_DEPTH 32
+
+struct chaff_json {
+	struct chaff_buf *out;
+	int depth;
+	bool first[CHAFF_JSON_MAX_DEPTH];
+	bool after_key;
+};
+
+void chaff_json_init(struct chaff_json *j, struct chaff_buf *out);
+void chaff_json_object_begin(struct chaff_json *j);
+void chaff_json_object_end(struct chaff_json *j);
+void chaff_json_array_begin(struct chaff_json *j);
+void chaff_json_array_end(struct chaff_json *j);
+void chaff_json_key(struct chaff_json *j, const char *key);
+/* Strings are escaped; invalid UTF-8 becomes U+FFFD; NULL writes null. */
+void chaff_json_str(struct chaff_json *j, const char *s);
+void chaff_json_strn(struct chaff_json *j, const char *s, size_t n);
+void chaff_json_int(struct chaff_json *j, long long v);
+void chaff_json_uint(struct chaff_json *j, unsigned long long v);
+/* Shortest round-trip-free form with up to 6 significant digits; non-finite -> null. */
+void chaff_json_num(struct chaff_json *j, double v);
+void chaff_json_bool(struct chaff_json *j, bool v);
+void chaff_json_null(struct chaff_json *j);
+
+/* ------------------------------------------------------------------ */
+/* Limits                                                               */
+/* ------------------------------------------------------------------ */
+
+struct chaff_limits {
+	size_t max_input_bytes;    /* bytes read per page or WARC record body (8 MiB) */
+	size_t max_decoded_bytes;  /* bytes after gzip/deflate/br decoding (16 MiB) */
+	size_t max_parse_bytes;    /* UTF-8 bytes given to Gumbo; the rest is cut (2 MiB) */
+	unsigned max_depth;        /* tag nesting seen by the pre-scan (400); deeper is cut */
+	size_t max_blocks;         /* text blocks kept per page (20000) */
+	long connect_timeout_ms;   /* fetch connect timeout (10 s) */
+	long fetch_timeout_ms;     /* fetch total timeout (30 s) */
+	int max_redirects;         /* redirects followed per fetch (5) */
+};
+
+void chaff_limits_default(struct chaff_limits *lim);
+
+/* ------------------------------------------------------------------ */
+/* Pages: bytes in, with what is known about them                       */
+/* ------------------------------------------------------------------ */
+
+enum chaff_page_kind {
+	CHAFF_PAGE_SNIFF = 0,  /* unknown: decide from the bytes */
+	CHAFF_PAGE_HTML,
+	CHAFF_PAGE_TEXT        /* plain text: paragraphs become blocks */
+};
+
+struct chaff_page {
+	char *url;              /* final URL, or NULL */
+	int status;             /* HTTP status, 0 when not from HTTP */
+	char *content_type;     /* media type, lower case, no parameters; or NULL */
+	char *charset;          /* charset label from Content-Type, or NULL */
+	enum chaff_page_kind kind;
+	struct chaff_buf body;  /* decoded body (transfer and content codings removed) */
+	bool truncated;         /* body was cut at a limit */
+};
+
+void chaff_page_init(struct chaff_page *page, const struct chaff_limits *lim);
+void chaff_page_release(struct chaff_page *page);
+
+/*
+ * Read a file (or stdin when path is "-") into page. Kind from the name:
+ * .html/.htm -> HTML, .txt -> TEXT, .gz is gunzipped (capped by
+ * max_decoded_bytes), otherwise sniffed. Files over max_input_bytes are
+ * cut and marked truncated.
+ */
+enum chaff_err chaff_page_read_file(struct chaff_page *page, const char *path,
+                                    const struct chaff_limits *lim, char *why);
+
+/*
+ * Set page->content_type and page->charset from a Content-Type header
+ * value such as "text/html; charset=ISO-8859-1".
+ */
+void chaff_page_set_content_type(struct chaff_page *page, const char *value, size_t n);
+
+/* Guess HTML vs TEXT from the first bytes (markup tags, doctype). */
+enum chaff_page_kind chaff_sniff_kind(const char *p, size_t n);
+
+/*
+ * Decode a Content-Encoding list ("gzip", "x-gzip", "deflate" zlib or raw,
+ * "br", "identity"; comma-separated, applied right to left) from in into
+ * out, stopping at out->max (truncated set). A damaged stream keeps the
+ * output decoded so far and returns CHAFF_ERR_DECODE.
+ */
+enum chaff_err chaff_content_decode(const char *encoding, const char *in, size_t n,
+                                    struct chaff_buf *out, bool *truncated, char *why);
+
+/* ------------------------------------------------------------------ */
+/* Fetch (crawler/): one URL with libcurl                               */
+/* ------------------------------------------------------------------ */
+
+struct chaff_fetch_opts {
+	const char *user_agent;  /* NULL: "chaff/VERSION (+contact URL)" */
+	bool allow_private;      /* allow loopback/private addresses */
+};
+
+/*
+ * GET url (http or https only) following up to lim->max_redirects
+ * redirects, with connect and total timeouts, a byte cap enforced while
+ * receiving (max_input_bytes) and gzip/deflate/br decoding. Fills page
+ * (url is the final URL). A non-2xx answer returns CHAFF_ERR_HTTP with the
+ * page filled. Call chaff_global_init once before.
+ */
+enum chaff_err chaff_fetch(struct chaff_page *page, const char *url,
+                           const struct chaff_fetch_opts *opts,
+                           const struct chaff_limits *lim, char *why);
+
+/* Process-wide set-up of libraries (curl); call once from main. */
+void chaff_global_init(void);
+void chaff_global_cleanup(void);
+
+/* ------------------------------------------------------------------ */
+/* Documents (features/): page -> UTF-8 blocks of text                  */
+/* ------------------------------------------------------------------ */
+
+/* Where a block sits: the widget-like container nearest above it. */
+enum chaff_region {
+	CHAFF_REGION_MAIN = 0,
+	CHAFF_REGION_NAV,
+	CHAFF_REGION_HEADER,
+	CHAFF_REGION_FOOTER,
+	CHAFF_REGION_ASIDE,      /* aside, sidebar, widget */
+	CHAFF_REGION_FORM,
+	CHAFF_REGION_COMMENTS,   /* comments, "leave a reply" */
+	CHAFF_REGION_RELATED,    /* related, see also, you may also like, teasers */
+	CHAFF_REGION_TAGS,       /* tags, categories */
+	CHAFF_REGION_AD,         /* ads, promos, banners, cookie notices */
+	CHAFF_REGION_COUNT
+};
+
+const char *chaff_region_name(enum chaff_region r);
+
+enum chaff_block_flag {
+	CHAFF_BLOCK_HEADING   = 1u << 0,  /* h1..h6, or a heading-like text line */
+	CHAFF_BLOCK_LIST_ITEM = 1u << 1,
+	CHAFF_BLOCK_TABLE     = 1u << 2,  /* a table row; cells joined by " | " */
+	CHAFF_BLOCK_HIDDEN    = 1u << 3,  /* inside display:none / hidden markup */
+	CHAFF_BLOCK_PRE       = 1u << 4,  /* pre/code */
+	CHAFF_BLOCK_QUOTE     = 1u << 5
+};
+
+struct chaff_block {
+	const char *text;      /* UTF-8, whitespace collapsed, NUL-terminated */
+	size_t len;            /* bytes of text */
+	const char *path;      /* tag path, e.g. "body>div.content>article>p" (truncated to 8 levels) */
+	unsigned heading;      /* 1..6 for headings, 0 otherwise */
+	unsigned flags;        /* enum chaff_block_flag */
+	enum chaff_region region;
+	size_t link_bytes;     /* bytes of text inside <a> */
+	unsigned links;        /* number of <a href> inside */
+	unsigned depth;        /* tag depth of the block element */
+};
+
+struct chaff_link {
+	const char *href;      /* as written (may be relative) */
+	const char *text;      /* anchor text, collapsed */
+	unsigned block;        /* index of the block holding it, or UINT32_MAX */
+	bool external;         /* points to another host than the page's */
+	bool nofollow;
+};
+
+struct chaff_doc {
+	const char *url;          /* page URL or NULL */
+	const char *host;         /* lower-case host of url, or NULL */
+	const char *title;        /* <title> text, or first line of a text page; "" if none */
+	const char *description;  /* meta description, or NULL */
+	const char *lang;         /* <html lang> or NULL */
+	const char *charset;      /* charset the bytes were decoded from */
+	struct chaff_block *blocks;
+	size_t nblocks;
+	struct chaff_link *links;
+	size_t nlinks;
+	size_t input_bytes;       /* bytes of the page body */
+	size_t text_bytes;        /* bytes of visible text (sum of block lengths) */
+	unsigned max_depth;       /* deepest tag nesting seen by the pre-scan */
+	bool is_text;             /* came from plain text */
+	bool truncated;           /* input was cut at a limit (bytes, depth, blocks) */
+};
+
+/*
+ * Turn page into doc: charset to UTF-8 (BOM, Content-Type, meta prescan,
+ * UTF-8 validity, windows-1252 fallback), depth pre-scan, Gumbo parse with
+ * the arena as allocator, iterative walk. Plain text pages: one block per
+ * paragraph line. Everything in doc lives in arena. Returns
+ * CHAFF_ERR_EMPTY when the page has no text at all.
+ */
+enum chaff_err chaff_doc_parse(struct chaff_doc *doc, const struct chaff_page *page,
+                               const struct chaff_limits *lim, struct chaff_arena *arena,
+                               char *why);
+
+/*
+ * Convert bytes to UTF-8. label: a charset name from a header, or NULL to
+ * detect (BOM, meta prescan, UTF-8 validity, windows-1252). Writes the
+ * label used into *used (static string). out is capped by its max.
+ */
+enum chaff_err chaff_to_utf8(const char *in, size_t n, const char *label,
+                             struct chaff_buf *out, const char **used, char *why);
+
+/* ------------------------------------------------------------------ */
+/* Features (features/): doc -> named signals with evidence + terms     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The dense signals. The first five are the product's named signals
+ * (DESIGN.md); the rest are general content signals. Names are stable:
+ * they appear in JSON output and in model files.
+ */
+enum chaff_signal {
+	CHAFF_SIG_REPEATED_SECTIONS = 0,
+	CHAFF_SIG_PRICE_BLOCKS,
+	CHAFF_SIG_PLACEHOLDER_STUDIES,
+	CHAFF_SIG_TRUNCATED_REFERENCES,
+	CHAFF_SIG_OFFTOPIC_WIDGETS,
+	CHAFF_SIG_NAMED_COUNT,        /* the general signals follow; see features/signals.c */
+	CHAFF_SIG_MAX = 96            /* capacity of the dense array */
+};
+
+/* Number of dense signals and their names, in index order. */
+size_t chaff_signal_count(void);
+const char *chaff_signal_name(size_t index);
+/* Index of a signal by name, or -1. */
+int chaff_signal_index(const char *name);
+
+#define CHAFF_MAX_EVIDENCE 8      /* strings kept per signal */
+#define CHAFF_EVIDENCE_CHARS 160  /* each trimmed to about this many bytes */
+
+struct chaff_evidence {
+	const char *items[CHAFF_MAX_EVIDENCE];  /* arena strings */
+	size_t n;
+};
+
+/* One hashed sparse term: index in [0, 2^hash_bits), a weight. */
+struct chaff_term {
+	uint32_t index;
+	float value;
+	const char *words;   /* the first words that produced it (arena), for explanations */
+};
+
+#define CHAFF_HASH_BITS_DEFAULT 18
+
+/*
+ * What the hashed terms depend on; model files record these values and
+ * refuse to load when they differ (term indices would mean other words).
+ * Terms hash with chaff_hash64(words, len, CHAFF_TERM_SEED), word n-grams
+ * of orders CHAFF_TERM_NGRAM_MIN..CHAFF_TERM_NGRAM_MAX.
+ * CHAFF_FEATURES_VERSION: bump whenever any signal or term is computed
+ * differently; it keys the training feature cache (stale entries are then
+ * recomputed).
+ */
+#define CHAFF_TERM_SEED 0
+#define CHAFF_TERM_NGRAM_MIN 1
+#define CHAFF_TERM_NGRAM_MAX 2
+#define CHAFF_FEATURES_VERSION 1
+
+struct chaff_features {
+	double signals[CHAFF_SIG_MAX];             /* raw values, chaff_signal_count() used */
+	struct chaff_evidence evidence[CHAFF_SIG_MAX];
+	struct chaff_term *terms;                  /* sorted by index, unique */
+	size_t nterms;
+	unsigned hash_bits;
+};
+
+/*
+ * Compute every signal and the hashed word 1- and 2-grams of doc.
+ * hash_bits: 0 for CHAFF_HASH_BITS_DEFAULT. Strings live in arena.
+ */
+void chaff_features_extract(struct chaff_features *f, const struct chaff_doc *doc,
+                            unsigned hash_bits, struct chaff_arena *arena);
+
+/* Append an evidence string (trimmed, whitespace collapsed, deduplicated). */
+void chaff_evidence_add(struct chaff_evidence *ev, struct chaff_arena *arena,
+                        const char *s, size_t n);
+
+/* ------------------------------------------------------------------ */
+/* Model (model/): features -> verdict                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A model is one-vs-rest logistic regression (liblinear) over the dense
+ * signals, scaled, and the hashed terms, with a calibration temperature.
+ * For each label k:
+ *
+ *   score_k = bias_k + sum_j w_kj * x_j      p = softmax(score / temperature)
+ *
+ * where a dense signal v becomes x = clip((T(v) - center) / scale, lo, hi),
+ * T being identity or log1p (sign(v) * log(1 + |v|)), and a hashed term's
+ * value is multiplied by the model's term scale.
+ *
+ * The model file is text of our own format (liblinear's save_model and
+ * load_model call setlocale and fscanf on untrusted bytes), one item per
+ * line, LF line ends, fields separated by one space, '#' lines ignored:
+ *
+ *   chaff-model 1
+ *   labels K                 then K lines: label NAME
+ *   signals D                then D lines: signal NAME TRANSFORM CENTER SCALE LO HI
+ *   terms bits B seed S ngrams MIN MAX scale X
+ *   calibration temperature T
+ *   trained pages N sites S cost C folds F macro_f1 M
+ *   weights R                then R rows: KEY W_1 .. W_K (one weight per label)
+ *   end
+ *
+ * KEY is "bias", "s<j>" (the j-th signal line) or "t<i>" (hashed term i),
+ * strictly increasing in that order; rows whose weights are all zero are
+ * left out. Numbers are written with "%.9g" and read by a strict
+ * hand-written tokenizer whose digits go to strtod: both depend on the
+ * locale only after setlocale(), which chaff never calls. Loading checks
+ * everything (version, counts, ranges, names, order, NaN/inf, duplicate or
+ * missing sections, trailing bytes) and fails with CHAFF_ERR_MODEL and
+ * "line N: ..." in why.
+ *
+ * Signals are matched by name (chaff_signal_index), so a model survives
+ * signals being added or reordered: signals this chaff computes but the
+ * model does not name are ignored. A signal the model names but this chaff
+ * does not compute is accepted when all its weights are zero, and refused
+ * otherwise (predictions would silently change): retrain the model.
+ */
+
+#define CHAFF_MAX_LABELS 16
+#define CHAFF_TOP_MAX 10
+#define CHAFF_LABEL_NAME_MAX 63   /* bytes; names are [A-Za-z0-9_.-] */
+#define CHAFF_MODEL_MAX_BYTES ((size_t)256 << 20)  /* largest model file read */
+
+struct chaff_model;
+
+/* Load a model file / parse model text. Damaged or foreign input gives
+ * CHAFF_ERR_MODEL with the line in why, never a crash. A file that cannot
+ * be read gives CHAFF_ERR_IO. */
+enum chaff_err chaff_model_load(struct chaff_model **out, const char *path, char *why);
+enum chaff_err chaff_model_parse(struct chaff_model **out, const char *text, size_t n,
+                                 char *why);
+/* The model compiled into the binary (parsed once, thread-safely, never
+ * freed). A damaged embedded model is a build bug: the process aborts with
+ * a message saying so. */
+const struct chaff_model *chaff_model_default(void);
+void chaff_model_free(struct chaff_model *m);
+
+/*
+ * Write m in the model file format to out (the same model always gives the
+ * same bytes). CHAFF_ERR_TOO_LARGE when out's ceiling is reached.
+ */
+enum chaff_err chaff_model_write(const struct chaff_model *m, struct chaff_buf *out);
+/* Write m to path atomically: a temporary file beside it, then rename. */
+enum chaff_err chaff_model_save(const struct chaff_model *m, const char *path, char *why);
+
+size_t chaff_model_nlabels(const struct chaff_model *m);
+const char *chaff_model_label(const struct chaff_model *m, size_t i);
+/* Index of the label called name, or -1. */
+int chaff_model_label_index(const struct chaff_model *m, const char *name);
+unsigned chaff_model_hash_bits(const struct chaff_model *m);
+
+/* How a model was trained (the "trained" line; zeros for hand-made models). */
+struct chaff_model_info {
+	size_t pages;        /* pages it was trained on */
+	size_t sites;        /* distinct sites among them */
+	double cost;         /* liblinear C */
+	unsigned folds;      /* folds of the cross-validation that chose C, 0 if none */
+	double macro_f1;     /* cross-validated macro-F1 at that C, 0 if none */
+	double temperature;  /* calibration temperature */
+};
+void chaff_model_info(const struct chaff_model *m, struct chaff_model_info *info);
+
+struct chaff_contrib {
+	char feature[96];      /* signal name, or "term:<words>" for a hashed term */
+	double contribution;   /* weight x scaled value toward the predicted label */
+};
+
+struct chaff_verdict {
+	size_t label;                        /* index of the predicted label */
+	double prob[CHAFF_MAX_LABELS];       /* calibrated, sums to 1 */
+	struct chaff_contrib top[CHAFF_TOP_MAX];
+	size_t ntop;                         /* most decisive first (by |contribution|) */
+};
+
+/*
+ * Probabilities for every label of m and the CHAFF_TOP_MAX contributions
+ * toward the predicted label with the largest |weight x scaled value|:
+ * signals by name, terms as "term:<words>" (or "term:#<index>" when the
+ * words are unknown). f->terms must come from chaff_features_extract with
+ * chaff_model_hash_bits(m) bits; others are ignored. Re-entrant: m is only
+ * read, so threads may share one model.
+ */
+void chaff_model_predict(const struct chaff_model *m, const struct chaff_features *f,
+                         struct chaff_verdict *v);
+
+/* ------------------------------------------------------------------ */
+/* The whole pipeline for one page                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * page -> doc -> features -> verdict, all in arena (reset by the caller
+ * between pages). doc and features may be used after the call.
+ */
+enum chaff_err chaff_score_page(const struct chaff_model *m, const struct chaff_page *page,
+                                const struct chaff_limits *lim, struct chaff_arena *arena,
+                                struct chaff_doc *doc, struct chaff_features *f,
+                                struct chaff_verdict *v, char *why);
+
+/*
+ * Append the verdict fields of DESIGN.md to an open JSON object:
+ * "label","scores":{...},"signals":{...},"evidence":{...},"top":[...].
+ */
+void chaff_verdict_json(struct chaff_json *j, const struct chaff_model *m,
+                        const struct chaff_features *f, const struct chaff_verdict *v);
+
+/* ------------------------------------------------------------------ */
+/* Training (model/): labelled corpus -> features -> model; evaluation  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A labelled corpus is read from labels files: a directory holding
+ * labels.tsv, or the path of a labels file. One row per page:
+ *
+ *   path<TAB>label[<TAB>url[<TAB>site]]
+ *
+ * path is relative to the labels file's directory (or absolute); pages are
+ * .html/.htm, .html.gz or .txt, read with chaff_page_read_file. url, when
+ * given, becomes the page's URL. site groups pages for cross-validation
+ * (a site's pages are never on both sides of a fold); by default the host
+ * of url, else the directory of path. Lines starting with '#' are
+ * comments, except "# labels: NAME NAME..." which fixes the label order
+ * (otherwise the order of first appearance); an optional header row
+ * "path<TAB>label<TAB>url<TAB>site" is skipped. Rows pointing into WARC
+ * archives, archive<TAB>offset-or-record-id<TAB>label (archive named
+ * .warc/.warc.gz/.arc/.arc.gz), are kept with `record` set; reading them is
+ * not supported yet and chaff_dataset_build reports them as failed.
+ * Labels are data: whatever names the rows use (2 to CHAFF_MAX_LABELS).
+ */
+struct chaff_sample {
+	char *path;     /* page file (or WARC archive), resolved */
+	char *record;   /* WARC offset or record id; NULL for page files */
+	char *url;      /* or NULL */
+	char *site;     /* cross-validation group */
+	size_t label;   /* index into the corpus's labels */
+	char *where;    /* "FILE:LINE" of the row, for messages */
+};
+
+struct chaff_corpus {
+	char *labels[CHAFF_MAX_LABELS];
+	size_t nlabels;
+	struct chaff_sample *samples;
+	size_t nsamples;
+	size_t cap;
+	size_t bad_rows;   /* rows reported on diag and skipped */
+};
+
+#define CHAFF_CORPUS_MAX_ROWS 10000000
+
+void chaff_corpus_init(struct chaff_corpus *c);
+/*
+ * Add the rows of one corpus (directory or labels file) to c. Bad rows are
+ * reported on diag (may be NULL) as "FILE:LINE: reason", counted in
+ * c->bad_rows and skipped; the rest go on. Returns an error only when the
+ * labels file cannot be read at all (CHAFF_ERR_IO, CHAFF_ERR_TOO_LARGE).
+ */
+enum chaff_err chaff_corpus_add(struct chaff_corpus *c, const char *path, FILE *diag,
+                                char *why);
+void chaff_corpus_release(struct chaff_corpus *c);
+
+struct chaff_train_opts {
+	double cost;            /* liblinear C; 0: choose by cross-validation */
+	unsigned folds;         /* K of the site-grouped K-fold cross-validation (5) */
+	uint64_t seed;          /* fold assignment seed (fixed: same corpus, same model) */
+	unsigned hash_bits;     /* 0: CHAFF_HASH_BITS_DEFAULT */
+	const char *cache_dir;  /* NULL: $XDG_CACHE_HOME/chaff or ~/.cache/chaff */
+	bool no_cache;          /* do not read or write the feature cache */
+	FILE *log;              /* progress and summary (stderr), or NULL */
+	const char *log_prefix; /* put before each log line, e.g. "chaff: train: " */
+	bool progress;          /* a running count on log (when it is a terminal) */
+};
+
+void chaff_train_opts_default(struct chaff_train_opts *o);
+
+/*
+ * The features of a corpus's pages, ready for training: raw signals and
+ * hashed terms per page, its label and site. Pages are read and parsed
+ * once; the features are cached on disk under opts->cache_dir, keyed by a
+ * hash of the page bytes, URL, CHAFF_FEATURES_VERSION, signal names, hash
+ * bits and limits. The cache is an optimisation only: a damaged entry is
+ * ignored and recomputed, entries are written atomically.
+ */
+struct chaff_dataset;
+
+/*
+ * Build the dataset of c's rows. Pages that cannot be read or parsed are
+ * reported on opts->log with their row's FILE:LINE and counted in *failed.
+ * Labels with no page left are dropped (and reported). Fails with
+ * CHAFF_ERR_EMPTY when no page at all could be read.
+ */
+enum chaff_err chaff_dataset_build(struct chaff_dataset **out, const struct chaff_corpus *c,
+                                   const struct chaff_train_opts *opts, size_t *failed,
+                                   char *why);
+size_t chaff_dataset_size(const struct chaff_dataset *d);
+size_t chaff_dataset_nlabels(const struct chaff_dataset *d);
+const char *chaff_dataset_label(const struct chaff_dataset *d, size_t i);
+size_t chaff_dataset_nsites(const struct chaff_dataset *d);
+void chaff_dataset_free(struct chaff_dataset *d);
+
+/*
+ * Train a model on every page of d. Without opts->cost, C is chosen on a
+ * small grid by site-grouped K-fold cross-validation maximising macro-F1
+ * (ties: the smaller C). Classes are weighted by inverse frequency. The
+ * calibration temperature is fitted on the cross-validated decision
+ * values. Deterministic: the same dataset and options give the same model
+ * bytes. Needs pages of at least two labels (CHAFF_ERR_USAGE otherwise).
+ */
+enum chaff_err chaff_train(struct chaff_model **out, const struct chaff_dataset *d,
+                           const struct chaff_train_opts *opts, char *why);
+
+#define CHAFF_ECE_BINS 10
+
+/* Evaluation: confusion matrix, per-label P/R/F1, calibration error. */
+struct chaff_eval {
+	size_t nlabels;
+	char labels[CHAFF_MAX_LABELS][CHAFF_LABEL_NAME_MAX + 1];
+	size_t n;                                            /* pages counted */
+	size_t confusion[CHAFF_MAX_LABELS][CHAFF_MAX_LABELS]; /* [truth][predicted] */
+	double bin_conf[CHAFF_ECE_BINS];  /* sum of max probabilities per confidence bin */
+	size_t bin_hits[CHAFF_ECE_BINS];  /* correct predictions per bin */
+	size_t bin_n[CHAFF_ECE_BINS];
+	double nll;                       /* sum of -log p(truth) */
+	unsigned folds;                   /* cross-validation folds used, 0 for a fixed model */
+	/* Filled by chaff_eval_finish: */
+	double precision[CHAFF_MAX_LABELS], recall[CHAFF_MAX_LABELS], f1[CHAFF_MAX_LABELS];
+	size_t support[CHAFF_MAX_LABELS];
+	double macro_f1;      /* mean F1 over labels with pages or predictions */
+	double accuracy;
+	double ece;           /* expected calibration error, CHAFF_ECE_BINS bins of max p */
+	double log_loss;      /* mean -log p(truth) */
+};
+
+void chaff_eval_init(struct chaff_eval *e, const char *const *labels, size_t nlabels);
+/* Count one page: its true label and the probabilities given to each label. */
+void chaff_eval_add(struct chaff_eval *e, size_t truth, const double *prob);
+void chaff_eval_finish(struct chaff_eval *e);
+
+/*
+ * Score every page of d with m. Pages whose label m does not have are
+ * reported on opts->log and counted in *skipped. d must have been built
+ * with chaff_model_hash_bits(m) bits.
+ */
+enum chaff_err chaff_eval_model(struct chaff_eval *e, const struct chaff_model *m,
+                                const struct chaff_dataset *d,
+                                const struct chaff_train_opts *opts, size_t *skipped,
+                                char *why);
+/*
+ * Site-grouped K-fold cross-validation: for each fold, a model is trained
+ * on the other folds with chaff_train's procedure (its own inner choice of
+ * C and calibration) and scores the fold's pages.
+ */
+enum chaff_err chaff_eval_cv(struct chaff_eval *e, const struct chaff_dataset *d,
+                             const struct chaff_train_opts *opts, char *why);
+
+#endif /* CHAFF_H */
