@@ -12,6 +12,8 @@ CFLAGS   += $(OPT) $(WARN) -pthread -MMD -MP
 LDLIBS   += -lgumbo -llinear -lcurl -lz -lbrotlidec -lm -pthread
 DEPS_PKGS := libcurl4-openssl-dev libgumbo-dev liblinear-dev zlib1g-dev libbrotli-dev
 
+.DEFAULT_GOAL := all
+
 UTIL_SRCS     :=
 FEATURES_SRCS :=
 MODEL_SRCS    :=

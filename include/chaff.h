@@ -164,6 +164,26 @@ int chaff_strncasecmp(const char *a, const char *b, size_t n);
 /* Find needle (ASCII, any case) in hay[0..n); NULL if absent. */
 const char *chaff_memcasemem(const char *hay, size_t n, const char *needle);
 
+/* Streaming SHA-1 / SHA-256 for WARC digests. */
+enum chaff_digest_algo { CHAFF_SHA1, CHAFF_SHA256 };
+
+struct chaff_digest {
+	enum chaff_digest_algo algo;
+	uint32_t h[8];
+	unsigned char buf[64];
+	size_t fill;
+	uint64_t total;
+};
+
+void chaff_digest_init(struct chaff_digest *d, enum chaff_digest_algo algo);
+void chaff_digest_update(struct chaff_digest *d, const void *data, size_t n);
+/* Writes 20 (SHA-1) or 32 (SHA-256) bytes to out; returns how many. */
+size_t chaff_digest_final(struct chaff_digest *d, unsigned char out[32]);
+/* RFC 4648 base32 with padding: out needs 8 * ceil(n / 5) + 1 bytes. */
+void chaff_base32(const unsigned char *in, size_t n, char *out);
+/* Lower-case hex: out needs 2n + 1 bytes. */
+void chaff_hex(const unsigned char *in, size_t n, char *out);
+
 /* ------------------------------------------------------------------ */
 /* JSON writer (fixed key order is the caller's; output is valid UTF-8)  */
 /* ------------------------------------------------------------------ */
@@ -283,6 +303,132 @@ enum chaff_err chaff_fetch(struct chaff_page *page, const char *url,
 /* Process-wide set-up of libraries (curl); call once from main. */
 void chaff_global_init(void);
 void chaff_global_cleanup(void);
+
+/* ------------------------------------------------------------------ */
+/* WARC (crawler/): reading and writing web archives                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A streaming WARC reader: plain files, one gzip member per record, a whole
+ * file in one gzip member, and concatenated files, told apart by magic
+ * bytes; WARC/1.1, 1.0, 0.18 and 0.17. Memory stays constant however large
+ * a record is: the block is kept up to a cap and the rest skipped (still
+ * digested). After damage (a malformed header, a wrong Content-Length, a
+ * corrupt gzip member) the reader reports it with its offset and
+ * resynchronises on the next record.
+ */
+struct chaff_warc_reader;
+
+struct chaff_warc_field {
+	const char *name;     /* as written */
+	const char *value;    /* trimmed */
+};
+
+#define CHAFF_WARC_MAX_FIELDS 64
+
+struct chaff_warc_record {
+	uint64_t offset;           /* gzip member start, or "WARC/" line in a plain file */
+	const char *version;       /* "WARC/1.1" */
+	const char *type;          /* WARC-Type, or "" */
+	const char *record_id;     /* WARC-Record-ID, or NULL */
+	const char *date;          /* WARC-Date as written, or NULL */
+	const char *target_uri;    /* WARC-Target-URI without <>, or NULL */
+	const char *content_type;  /* record Content-Type, or NULL */
+	uint64_t content_length;   /* declared block length */
+	struct chaff_warc_field fields[CHAFF_WARC_MAX_FIELDS];
+	size_t nfields;
+	struct chaff_buf block;    /* the first max_input_bytes of the block */
+	bool block_cut;            /* the block was longer than the cap (rest skipped) */
+	bool incomplete;           /* the input ended (or was damaged) inside the block */
+	/* Digest checks: 1 matched, -1 mismatched, 0 absent or not checkable. */
+	int block_digest_ok;
+	int payload_digest_ok;
+	char warning[CHAFF_WHY_MAX]; /* a non-fatal oddity of this record, or "" */
+};
+
+/*
+ * Open path ("-" for stdin). Refuses formats that are not WARC with a clear
+ * message (ARC, bzip2, lz4, zip/WACZ). max_block caps what is kept of each
+ * record's block.
+ */
+enum chaff_err chaff_warc_open(struct chaff_warc_reader **out, const char *path,
+                               size_t max_block, char *why);
+/* Read from an open stream (not closed by the reader). */
+enum chaff_err chaff_warc_open_file(struct chaff_warc_reader **out, FILE *f, const char *name,
+                                    size_t max_block, char *why);
+void chaff_warc_close(struct chaff_warc_reader *r);
+
+/*
+ * The next record. Returns CHAFF_OK with *rec filled (valid until the next
+ * call), CHAFF_EOF at the end, or an error whose why names the offset of
+ * damage the reader skipped; call again to go on (the reader has
+ * resynchronised). After CHAFF_ERR_IO the reader only returns CHAFF_EOF.
+ */
+enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
+                               char *why);
+/* Bytes of the file consumed so far (compressed), for progress. */
+uint64_t chaff_warc_tell(const struct chaff_warc_reader *r);
+
+void chaff_warc_record_init(struct chaff_warc_record *rec);
+void chaff_warc_record_release(struct chaff_warc_record *rec);
+/* Value of a field (case-insensitive name), or NULL. */
+const char *chaff_warc_field(const struct chaff_warc_record *rec, const char *name);
+
+/*
+ * Why a record would not be scored, or NULL when it holds a page:
+ * "warcinfo", "request", "metadata", "revisit", "not http", "not 2xx",
+ * "not HTML", "truncated", "too large", "no payload"... For a record that
+ * holds a page, fills page (URL, status, content type, de-chunked and
+ * decoded body). text_plain: score text/plain payloads too.
+ */
+const char *chaff_warc_page(const struct chaff_warc_record *rec, struct chaff_page *page,
+                            const struct chaff_limits *lim, bool text_plain, char *why);
+
+/*
+ * Parse an HTTP response head at p: status and headers. Returns the length
+ * of the head (status line + headers + blank line), or 0 when p does not
+ * start with a valid "HTTP/" status line.
+ */
+struct chaff_http_head {
+	int status;
+	char content_type[128];
+	char content_encoding[64];
+	char transfer_encoding[64];
+	bool chunked;
+};
+size_t chaff_http_parse_head(const char *p, size_t n, struct chaff_http_head *h);
+
+/* De-chunk a chunked body into out; on a broken chunk size, CHAFF_ERR_MALFORMED. */
+enum chaff_err chaff_http_dechunk(const char *p, size_t n, struct chaff_buf *out);
+
+/*
+ * The WARC writer: WARC/1.1, one gzip member per record, block and payload
+ * digests (sha1, base32), written to PATH.open and renamed to PATH by
+ * chaff_warc_writer_close (atomic publication). Each record is flushed as a
+ * complete gzip member, so a killed writer leaves only complete members.
+ */
+struct chaff_warc_writer;
+
+/* append: continue an existing PATH.open (resume) after truncating it to
+ * its last complete member. */
+enum chaff_err chaff_warc_writer_open(struct chaff_warc_writer **out, const char *path,
+                                      bool append, char *why);
+/*
+ * Write one record. type: "warcinfo", "request", "response", ...; fields:
+ * extra "Name: value" lines (may be NULL); record_id_out receives the
+ * generated "<urn:uuid:...>" (CHAFF_WARC_ID_MAX bytes) when not NULL.
+ * http_payload_at: offset of the HTTP payload in block for a payload digest
+ * (SIZE_MAX for none).
+ */
+#define CHAFF_WARC_ID_MAX 64
+enum chaff_err chaff_warc_write(struct chaff_warc_writer *w, const char *type,
+                                const char *target_uri, const char *content_type,
+                                const char *extra_fields, const void *block, size_t n,
+                                size_t http_payload_at, char *record_id_out, char *why);
+/* Finish: flush, fsync, rename PATH.open to PATH. */
+enum chaff_err chaff_warc_writer_close(struct chaff_warc_writer *w, char *why);
+/* Abandon without publishing (PATH.open stays for --resume). */
+void chaff_warc_writer_abandon(struct chaff_warc_writer *w);
 
 /* ------------------------------------------------------------------ */
 /* Documents (features/): page -> UTF-8 blocks of text                  */
@@ -620,16 +766,6 @@ struct chaff_corpus {
 
 #define CHAFF_CORPUS_MAX_ROWS 10000000
 
-void chaff_corpus_init(struct chaff_corpus *c);
-/*
- * Add the rows of one corpus (directory or labels file) to c. Bad rows are
- * reported on diag (may be NULL) as "FILE:LINE: reason", counted in
- * c->bad_rows and skipped; the rest go on. Returns an error only when the
- * labels file cannot be read at all (CHAFF_ERR_IO, CHAFF_ERR_TOO_LARGE).
- */
-enum chaff_err chaff_corpus_add(struct chaff_corpus *c, const char *path, FILE *diag,
-                                char *why);
-void chaff_corpus_release(struct chaff_corpus *c);
 
 struct chaff_train_opts {
 	double cost;            /* liblinear C; 0: choose by cross-validation */
@@ -644,6 +780,17 @@ struct chaff_train_opts {
 };
 
 void chaff_train_opts_default(struct chaff_train_opts *o);
+
+void chaff_corpus_init(struct chaff_corpus *c);
+/*
+ * Add the rows of one corpus (directory or labels file) to c. Bad rows are
+ * reported on opts->log as "FILE:LINE: reason", counted in c->bad_rows and
+ * skipped; the rest go on. Returns an error only when the labels file
+ * cannot be read at all (CHAFF_ERR_IO, CHAFF_ERR_TOO_LARGE).
+ */
+enum chaff_err chaff_corpus_add(struct chaff_corpus *c, const char *path,
+                                const struct chaff_train_opts *opts, char *why);
+void chaff_corpus_release(struct chaff_corpus *c);
 
 /*
  * The features of a corpus's pages, ready for training: raw signals and

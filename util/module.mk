@@ -1,2 +1,2 @@
 UTIL_SRCS += util/err.c util/alloc.c util/buf.c util/arena.c util/hash.c util/utf8.c \
-             util/json.c util/str.c
+             util/json.c util/str.c util/sha.c

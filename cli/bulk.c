@@ -1,0 +1,721 @@
+/*
+ * bulk.c - chaff bulk: every record of WARC archives to one JSON line each,
+ * in input order, scored by N worker threads. The reading thread owns the
+ * archive and the output; workers own nothing but their arena and page.
+ * Records move through a ring of slots: the reader fills the tail (the
+ * record's block is swapped in, not copied), workers take pending slots,
+ * the reader writes finished slots from the head. Memory is bounded by the
+ * ring size times the block cap.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/bulk.h"
+#include "cli/cli.h"
+
+const char usage_bulk[] =
+	"usage: chaff bulk [-m MODEL] [-j N] [-o OUT] [options] ARCHIVE... | -\n"
+	"       chaff bulk --manifest FILE [--task I] --per-task K --out-dir DIR [-m MODEL] [-j N]\n"
+	"\n"
+	"Read WARC archives (.warc, .warc.gz; compression told by magic bytes; - for\n"
+	"standard input) and write one JSON line for every record: scored pages carry\n"
+	"the verdict (label, scores, signals, evidence, top), other records carry\n"
+	"\"skipped\" with the reason. Records in = lines out. A summary goes to stderr.\n"
+	"\n"
+	"  -m, --model FILE      use this model instead of the built-in one\n"
+	"  -j, --jobs N          worker threads (default: the number of cores)\n"
+	"  -o, --output FILE     write here (atomically: temporary name, then rename)\n"
+	"      --text-plain      score text/plain payloads too (WET conversion records always)\n"
+	"      --scan-only       read and decode every payload, but do not parse or score\n"
+	"      --max-bytes SIZE  bytes of a record block kept (default 8M; larger: skipped)\n"
+	"      --max-parse SIZE  bytes of HTML given to the parser (default 2M)\n"
+	"      --no-progress     no progress line even on a terminal\n"
+	"  batch mode (one output file per archive, for Slurm job arrays):\n"
+	"      --manifest FILE   archive paths, one per line\n"
+	"      --task I          task index (default $SLURM_ARRAY_TASK_ID)\n"
+	"      --per-task K      archives per task: lines [I*K, I*K+K) of the manifest\n"
+	"      --out-dir DIR     where the per-archive outputs go\n"
+	"  -h, --help            this help\n"
+	"\n"
+	"Exit status: 0 every archive read, 1 some archive or record was damaged or\n"
+	"unreadable (the rest were still processed), 2 usage error.\n";
+
+/* ------------------------------------------------------------------ */
+/* Slots and workers                                                    */
+/* ------------------------------------------------------------------ */
+
+enum slot_state { SLOT_FREE, SLOT_PENDING, SLOT_BUSY, SLOT_DONE };
+
+struct slot {
+	enum slot_state state;
+	struct chaff_warc_record rec;   /* strings point into meta */
+	struct chaff_buf meta;          /* copies of the record's strings */
+	char error[CHAFF_WHY_MAX];      /* reader damage: a "malformed" line */
+	uint64_t error_offset;
+	bool is_error;
+	struct chaff_buf line;          /* the JSON line, when done */
+	const char *reason;             /* skip reason, NULL when scored */
+	bool scored;
+};
+
+struct worker {
+	struct bulk_run *run;
+	pthread_t thread;
+	struct chaff_arena arena;
+	struct chaff_page page;
+};
+
+struct bulk_run {
+	const struct bulk_opts *o;
+	const char *warc_file;
+	struct slot *slots;
+	size_t nslots;
+	size_t head, tail, count;       /* ring: [head, head+count) in use */
+	size_t next_pending;            /* next slot a worker may take */
+	pthread_mutex_t lock;
+	pthread_cond_t work, done;
+	bool stop;
+	struct worker *workers;
+	unsigned nworkers;
+};
+
+static const char *copy_meta(struct chaff_buf *meta, const char *s)
+{
+	size_t at = meta->len;
+
+	if (!s)
+		return NULL;
+	chaff_buf_append(meta, s, strlen(s) + 1);
+	return (const char *)(uintptr_t)(at + 1);  /* offset+1; fixed up below */
+}
+
+static const char *fix(const struct chaff_buf *meta, const char *p)
+{
+	return p ? meta->data + ((uintptr_t)p - 1) : NULL;
+}
+
+/* Move a record into a slot: strings copied, the block swapped in. */
+static void slot_take_record(struct slot *s, struct chaff_warc_record *rec)
+{
+	struct chaff_buf spare = s->rec.block;
+
+	chaff_buf_reset(&s->meta);
+	s->rec = *rec;
+	s->rec.nfields = 0;
+	s->rec.version = copy_meta(&s->meta, rec->version);
+	s->rec.type = copy_meta(&s->meta, rec->type);
+	s->rec.record_id = copy_meta(&s->meta, rec->record_id);
+	s->rec.date = copy_meta(&s->meta, rec->date);
+	s->rec.target_uri = copy_meta(&s->meta, rec->target_uri);
+	s->rec.content_type = copy_meta(&s->meta, rec->content_type);
+	s->rec.version = fix(&s->meta, s->rec.version);
+	s->rec.type = fix(&s->meta, s->rec.type);
+	s->rec.record_id = fix(&s->meta, s->rec.record_id);
+	s->rec.date = fix(&s->meta, s->rec.date);
+	s->rec.target_uri = fix(&s->meta, s->rec.target_uri);
+	s->rec.content_type = fix(&s->meta, s->rec.content_type);
+	rec->block = spare;
+	chaff_buf_reset(&rec->block);
+	s->is_error = false;
+	s->reason = NULL;
+	s->scored = false;
+}
+
+static void line_head(struct chaff_json *j, const char *warc_file, uint64_t offset,
+                      const struct chaff_warc_record *rec)
+{
+	chaff_json_object_begin(j);
+	chaff_json_key(j, "warc_file");
+	chaff_json_str(j, warc_file);
+	chaff_json_key(j, "offset");
+	chaff_json_uint(j, offset);
+	if (!rec)
+		return;
+	if (rec->record_id) {
+		chaff_json_key(j, "record_id");
+		chaff_json_str(j, rec->record_id);
+	}
+	chaff_json_key(j, "type");
+	chaff_json_str(j, rec->type);
+	if (rec->date) {
+		chaff_json_key(j, "date");
+		chaff_json_str(j, rec->date);
+	}
+	if (rec->target_uri) {
+		chaff_json_key(j, "url");
+		chaff_json_str(j, rec->target_uri);
+	}
+}
+
+static void line_skipped(struct chaff_json *j, const char *reason, const char *why)
+{
+	chaff_json_key(j, "skipped");
+	chaff_json_str(j, reason);
+	if (why && why[0]) {
+		chaff_json_key(j, "error");
+		chaff_json_str(j, why);
+	}
+}
+
+/* Turn one slot into its JSON line. Runs in a worker (or the reader at -j1). */
+static void process(struct bulk_run *run, struct worker *w, struct slot *s)
+{
+	const struct bulk_opts *o = run->o;
+	struct chaff_json j;
+	char why[CHAFF_WHY_MAX] = "";
+
+	chaff_buf_reset(&s->line);
+	chaff_json_init(&j, &s->line);
+	if (s->is_error) {
+		line_head(&j, run->warc_file, s->error_offset, NULL);
+		line_skipped(&j, "malformed", s->error);
+		s->reason = "malformed";
+		goto out;
+	}
+	line_head(&j, run->warc_file, s->rec.offset, &s->rec);
+	if (s->rec.warning[0]) {
+		chaff_json_key(&j, "warning");
+		chaff_json_str(&j, s->rec.warning);
+	}
+	s->reason = chaff_warc_page(&s->rec, &w->page, &o->lim, o->text_plain, why);
+	if (s->reason) {
+		line_skipped(&j, s->reason, why);
+		goto out;
+	}
+	if (o->scan_only) {
+		s->reason = "scan only";
+		chaff_json_key(&j, "payload_bytes");
+		chaff_json_uint(&j, w->page.body.len);
+		line_skipped(&j, s->reason, NULL);
+		goto out;
+	}
+	{
+		struct chaff_doc doc;
+		struct chaff_features f;
+		struct chaff_verdict v;
+		enum chaff_err err = chaff_score_page(o->model, &w->page, &o->lim, &w->arena, &doc,
+		                                      &f, &v, why);
+
+		if (err) {
+			s->reason = err == CHAFF_ERR_EMPTY ? "no text" : chaff_strerror(err);
+			line_skipped(&j, s->reason, why);
+		} else {
+			chaff_verdict_json(&j, o->model, &f, &v);
+			s->scored = true;
+		}
+		chaff_arena_reset(&w->arena);
+	}
+out:
+	chaff_json_object_end(&j);
+	chaff_buf_putc(&s->line, '\n');
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct bulk_run *run = w->run;
+
+	pthread_mutex_lock(&run->lock);
+	for (;;) {
+		struct slot *s = NULL;
+
+		while (!run->stop) {
+			size_t end = (run->head + run->count) % run->nslots;
+
+			/* The oldest pending slot first, so output drains in order. */
+			if (run->next_pending != end || (run->count == run->nslots &&
+			                                 run->slots[run->next_pending].state == SLOT_PENDING)) {
+				s = &run->slots[run->next_pending];
+				if (s->state == SLOT_PENDING)
+					break;
+				s = NULL;
+			}
+			pthread_cond_wait(&run->work, &run->lock);
+		}
+		if (!s)
+			break;
+		s->state = SLOT_BUSY;
+		run->next_pending = (run->next_pending + 1) % run->nslots;
+		pthread_mutex_unlock(&run->lock);
+		process(run, w, s);
+		pthread_mutex_lock(&run->lock);
+		s->state = SLOT_DONE;
+		pthread_cond_broadcast(&run->done);
+	}
+	pthread_mutex_unlock(&run->lock);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The reading thread                                                   */
+/* ------------------------------------------------------------------ */
+
+static void count_reason(struct bulk_stats *st, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < st->nreasons; i++)
+		if (!strcmp(st->reason[i], reason)) {
+			st->reason_count[i]++;
+			return;
+		}
+	if (st->nreasons < BULK_MAX_REASONS) {
+		st->reason[st->nreasons] = reason;
+		st->reason_count[st->nreasons++] = 1;
+	}
+}
+
+static int write_slot(struct slot *s, FILE *out, struct bulk_stats *st)
+{
+	st->records++;
+	if (s->scored)
+		st->scored++;
+	else {
+		st->skipped++;
+		count_reason(st, s->reason ? s->reason : "unknown");
+	}
+	return fwrite(s->line.data, 1, s->line.len, out) == s->line.len ? 0 : -1;
+}
+
+/* Write every finished slot at the head of the ring. */
+static int drain(struct bulk_run *run, FILE *out, struct bulk_stats *st, bool wait_all)
+{
+	int rc = 0;
+
+	for (;;) {
+		struct slot *s;
+
+		if (run->count == 0)
+			return rc;
+		s = &run->slots[run->head];
+		if (s->state != SLOT_DONE) {
+			if (!wait_all && run->count < run->nslots)
+				return rc;
+			pthread_cond_wait(&run->done, &run->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&run->lock);
+		if (write_slot(s, out, st))
+			rc = -1;
+		pthread_mutex_lock(&run->lock);
+		s->state = SLOT_FREE;
+		run->head = (run->head + 1) % run->nslots;
+		run->count--;
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void progress(const char *path, const struct bulk_stats *st, uint64_t bytes, double t0)
+{
+	double dt = now() - t0;
+
+	fprintf(stderr, "\rchaff: bulk: %s: %llu records, %.1f MB, %.0f records/s   ", path,
+	        (unsigned long long)st->records, bytes / 1e6, dt > 0 ? st->records / dt : 0.0);
+}
+
+static void run_init(struct bulk_run *run, const struct bulk_opts *o, const char *path)
+{
+	size_t i;
+	unsigned k;
+
+	memset(run, 0, sizeof(*run));
+	run->o = o;
+	run->warc_file = path;
+	run->nworkers = o->jobs > 1 ? o->jobs : 0;
+	run->nslots = o->jobs > 1 ? (size_t)o->jobs * 4 : 1;
+	run->slots = chaff_xcalloc(run->nslots, sizeof(*run->slots));
+	for (i = 0; i < run->nslots; i++) {
+		chaff_warc_record_init(&run->slots[i].rec);
+		chaff_buf_init(&run->slots[i].meta, 1 << 20);
+		chaff_buf_init(&run->slots[i].line, (size_t)64 << 20);
+	}
+	pthread_mutex_init(&run->lock, NULL);
+	pthread_cond_init(&run->work, NULL);
+	pthread_cond_init(&run->done, NULL);
+	run->workers = chaff_xcalloc(run->nworkers ? run->nworkers : 1, sizeof(*run->workers));
+	for (k = 0; k < (run->nworkers ? run->nworkers : 1); k++) {
+		struct worker *w = &run->workers[k];
+
+		w->run = run;
+		chaff_arena_init(&w->arena);
+		chaff_page_init(&w->page, &o->lim);
+	}
+	for (k = 0; k < run->nworkers; k++)
+		if (pthread_create(&run->workers[k].thread, NULL, worker_main, &run->workers[k])) {
+			fprintf(stderr, "chaff: bulk: cannot start a thread: %s\n", strerror(errno));
+			abort();
+		}
+}
+
+static void run_release(struct bulk_run *run)
+{
+	size_t i;
+	unsigned k;
+
+	pthread_mutex_lock(&run->lock);
+	run->stop = true;
+	pthread_cond_broadcast(&run->work);
+	pthread_mutex_unlock(&run->lock);
+	for (k = 0; k < run->nworkers; k++)
+		pthread_join(run->workers[k].thread, NULL);
+	for (k = 0; k < (run->nworkers ? run->nworkers : 1); k++) {
+		chaff_arena_release(&run->workers[k].arena);
+		chaff_page_release(&run->workers[k].page);
+	}
+	for (i = 0; i < run->nslots; i++) {
+		chaff_warc_record_release(&run->slots[i].rec);
+		chaff_buf_release(&run->slots[i].meta);
+		chaff_buf_release(&run->slots[i].line);
+	}
+	free(run->slots);
+	free(run->workers);
+	pthread_mutex_destroy(&run->lock);
+	pthread_cond_destroy(&run->work);
+	pthread_cond_destroy(&run->done);
+}
+
+/* Claim the tail slot (waiting for room), fill it, hand it to the workers. */
+static struct slot *claim(struct bulk_run *run, FILE *out, struct bulk_stats *st, int *werr)
+{
+	struct slot *s;
+
+	pthread_mutex_lock(&run->lock);
+	if (run->count == run->nslots && drain(run, out, st, false))
+		*werr = -1;
+	s = &run->slots[run->tail];
+	pthread_mutex_unlock(&run->lock);
+	return s;
+}
+
+static void submit(struct bulk_run *run, struct slot *s, FILE *out, struct bulk_stats *st,
+                   int *werr)
+{
+	if (!run->nworkers) {
+		process(run, &run->workers[0], s);
+		if (write_slot(s, out, st))
+			*werr = -1;
+		return;
+	}
+	pthread_mutex_lock(&run->lock);
+	s->state = SLOT_PENDING;
+	run->tail = (run->tail + 1) % run->nslots;
+	run->count++;
+	pthread_cond_signal(&run->work);
+	if (drain(run, out, st, false))
+		*werr = -1;
+	pthread_mutex_unlock(&run->lock);
+}
+
+int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct bulk_stats *st)
+{
+	struct chaff_warc_reader *r;
+	struct chaff_warc_record rec;
+	struct bulk_run run;
+	char why[CHAFF_WHY_MAX] = "";
+	double t0 = now(), last = t0;
+	enum chaff_err err;
+	int werr = 0;
+
+	memset(st, 0, sizeof(*st));
+	err = chaff_warc_open(&r, path, o->lim.max_input_bytes, why);
+	if (err) {
+		fprintf(stderr, "chaff: bulk: %s: %s\n", path, why);
+		st->archives_failed = 1;
+		return 1;
+	}
+	chaff_warc_record_init(&rec);
+	run_init(&run, o, path);
+	for (;;) {
+		struct slot *s;
+
+		why[0] = '\0';
+		err = chaff_warc_next(r, &rec, why);
+		if (err == CHAFF_EOF)
+			break;
+		s = claim(&run, out, st, &werr);
+		if (err) {
+			/* Damage is a line of its own: nothing is lost silently. */
+			fprintf(stderr, "chaff: bulk: %s: %s\n", path, why);
+			st->errors++;
+			s->is_error = true;
+			s->reason = "malformed";
+			s->scored = false;
+			snprintf(s->error, sizeof(s->error), "%s", why);
+			s->error_offset = 0;
+			{
+				const char *p = why;
+				unsigned long long off;
+
+				if (sscanf(p, "offset %llu", &off) == 1)
+					s->error_offset = off;
+			}
+		} else {
+			slot_take_record(s, &rec);
+			if (rec.warning[0])
+				fprintf(stderr, "chaff: bulk: %s: offset %llu: %s\n", path,
+				        (unsigned long long)rec.offset, rec.warning);
+			if (rec.incomplete) {
+				fprintf(stderr, "chaff: bulk: %s: offset %llu: record truncated\n", path,
+				        (unsigned long long)rec.offset);
+			}
+		}
+		submit(&run, s, out, st, &werr);
+		if (o->progress && now() - last > 0.5) {
+			last = now();
+			progress(path, st, chaff_warc_tell(r), t0);
+		}
+		if (err == CHAFF_ERR_IO)
+			break;
+	}
+	pthread_mutex_lock(&run.lock);
+	if (drain(&run, out, st, true))
+		werr = -1;
+	pthread_mutex_unlock(&run.lock);
+	st->bytes = chaff_warc_tell(r);
+	st->seconds = now() - t0;
+	if (o->progress)
+		fputc('\n', stderr);
+	run_release(&run);
+	chaff_warc_record_release(&rec);
+	chaff_warc_close(r);
+	if (werr) {
+		fprintf(stderr, "chaff: bulk: error writing output: %s\n", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+void bulk_stats_add(struct bulk_stats *sum, const struct bulk_stats *one)
+{
+	size_t i, k;
+
+	sum->records += one->records;
+	sum->scored += one->scored;
+	sum->skipped += one->skipped;
+	sum->errors += one->errors;
+	sum->archives_failed += one->archives_failed;
+	sum->bytes += one->bytes;
+	sum->seconds += one->seconds;
+	for (i = 0; i < one->nreasons; i++) {
+		for (k = 0; k < sum->nreasons; k++)
+			if (!strcmp(sum->reason[k], one->reason[i]))
+				break;
+		if (k == sum->nreasons) {
+			if (k == BULK_MAX_REASONS)
+				continue;
+			sum->reason[k] = one->reason[i];
+			sum->reason_count[k] = 0;
+			sum->nreasons++;
+		}
+		sum->reason_count[k] += one->reason_count[i];
+	}
+}
+
+void bulk_stats_print(const char *what, const struct bulk_stats *st, FILE *f)
+{
+	size_t i;
+	double s = st->seconds > 0 ? st->seconds : 1e-9;
+
+	fprintf(f, "chaff: bulk: %s: %llu records, %llu scored, %llu skipped", what,
+	        (unsigned long long)st->records, (unsigned long long)st->scored,
+	        (unsigned long long)st->skipped);
+	for (i = 0; i < st->nreasons; i++)
+		fprintf(f, "%s%s %llu", i ? ", " : " (", st->reason[i],
+		        (unsigned long long)st->reason_count[i]);
+	if (st->nreasons)
+		fputc(')', f);
+	fprintf(f, ", %llu errors", (unsigned long long)st->errors);
+	if (st->archives_failed)
+		fprintf(f, ", %llu archives unreadable", (unsigned long long)st->archives_failed);
+	fprintf(f, "; %.1f s, %.0f pages/s, %.1f MB/s\n", st->seconds, st->scored / s,
+	        st->bytes / 1e6 / s);
+}
+
+/* ------------------------------------------------------------------ */
+/* The command                                                          */
+/* ------------------------------------------------------------------ */
+
+static unsigned default_jobs(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 && n < 256 ? (unsigned)n : 1;
+}
+
+/* Atomic output: OUT.tmp.PID, renamed to OUT when everything is written. */
+static FILE *open_output(const char *path, char *tmp, size_t cap)
+{
+	FILE *f;
+
+	snprintf(tmp, cap, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		cli_error("bulk", "%s: cannot create: %s", tmp, strerror(errno));
+	return f;
+}
+
+static int close_output(FILE *f, const char *tmp, const char *path, bool publish)
+{
+	bool bad = fflush(f) || ferror(f) || fsync(fileno(f));
+
+	if (fclose(f) || bad) {
+		cli_error("bulk", "%s: write error: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	if (!publish) {
+		unlink(tmp);
+		return 1;
+	}
+	if (rename(tmp, path)) {
+		cli_error("bulk", "%s: cannot rename to %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_bulk(int argc, char **argv)
+{
+	enum { OPT_TEXT_PLAIN = 256, OPT_SCAN_ONLY, OPT_MAX_BYTES, OPT_MAX_PARSE, OPT_NO_PROGRESS,
+	       OPT_MANIFEST, OPT_TASK, OPT_PER_TASK, OPT_OUT_DIR };
+	static const struct option longopts[] = {
+		{"model", required_argument, NULL, 'm'},
+		{"jobs", required_argument, NULL, 'j'},
+		{"output", required_argument, NULL, 'o'},
+		{"text-plain", no_argument, NULL, OPT_TEXT_PLAIN},
+		{"scan-only", no_argument, NULL, OPT_SCAN_ONLY},
+		{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+		{"max-parse", required_argument, NULL, OPT_MAX_PARSE},
+		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+		{"manifest", required_argument, NULL, OPT_MANIFEST},
+		{"task", required_argument, NULL, OPT_TASK},
+		{"per-task", required_argument, NULL, OPT_PER_TASK},
+		{"out-dir", required_argument, NULL, OPT_OUT_DIR},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct bulk_opts o;
+	struct bulk_stats total, one;
+	struct chaff_model *owned = NULL;
+	const char *model_path = NULL, *out_path = NULL, *manifest = NULL, *out_dir = NULL;
+	const char *task_env = getenv("SLURM_ARRAY_TASK_ID");
+	long task = -1, per_task = -1;
+	char tmp[4096];
+	FILE *out = stdout;
+	size_t size;
+	int c, i, failed = 0;
+
+	memset(&o, 0, sizeof(o));
+	chaff_limits_default(&o.lim);
+	o.jobs = default_jobs();
+	o.progress = isatty(STDERR_FILENO);
+	while ((c = getopt_long(argc, argv, "+m:j:o:h", longopts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'm': model_path = optarg; break;
+		case 'o': out_path = optarg; break;
+		case 'j':
+			if (!cli_parse_size(optarg, &size) || !size || size > 1024)
+				return cli_usage_error("bulk", "bad -j '%s' (1..1024)", optarg);
+			o.jobs = (unsigned)size;
+			break;
+		case OPT_TEXT_PLAIN: o.text_plain = true; break;
+		case OPT_SCAN_ONLY: o.scan_only = true; break;
+		case OPT_NO_PROGRESS: o.progress = false; break;
+		case OPT_MAX_BYTES:
+			if (!cli_parse_size(optarg, &size) || !size)
+				return cli_usage_error("bulk", "bad --max-bytes '%s'", optarg);
+			o.lim.max_input_bytes = size;
+			if (o.lim.max_decoded_bytes < size)
+				o.lim.max_decoded_bytes = size;
+			break;
+		case OPT_MAX_PARSE:
+			if (!cli_parse_size(optarg, &size) || !size)
+				return cli_usage_error("bulk", "bad --max-parse '%s'", optarg);
+			o.lim.max_parse_bytes = size;
+			break;
+		case OPT_MANIFEST: manifest = optarg; break;
+		case OPT_OUT_DIR: out_dir = optarg; break;
+		case OPT_TASK:
+		case OPT_PER_TASK: {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < (c == OPT_TASK ? 0 : 1))
+				return cli_usage_error("bulk", "bad --%s '%s'",
+				                       c == OPT_TASK ? "task" : "per-task", optarg);
+			if (c == OPT_TASK)
+				task = v;
+			else
+				per_task = v;
+			break;
+		}
+		case 'h': return cli_help("bulk");
+		default: return cli_usage_error("bulk", "unknown option");
+		}
+	}
+	if (manifest || out_dir || per_task >= 0) {
+		if (!manifest || !out_dir || per_task < 1)
+			return cli_usage_error("bulk", "batch mode needs --manifest, --per-task and --out-dir");
+		if (optind < argc || out_path)
+			return cli_usage_error("bulk", "batch mode takes no ARCHIVE and no -o");
+		if (task < 0 && task_env) {
+			char *end;
+
+			errno = 0;
+			task = strtol(task_env, &end, 10);
+			if (errno || end == task_env || *end || task < 0)
+				return cli_usage_error("bulk", "bad SLURM_ARRAY_TASK_ID '%s'", task_env);
+		}
+		if (task < 0)
+			return cli_usage_error("bulk", "no --task and no $SLURM_ARRAY_TASK_ID");
+	} else if (optind >= argc) {
+		return cli_usage_error("bulk", "no ARCHIVE given (use - for standard input)");
+	}
+	o.model = cli_load_model("bulk", model_path, &owned);
+	if (!o.model)
+		return EXIT_USAGE;
+	if (manifest) {
+		int rc = bulk_batch(manifest, task, per_task, out_dir, &o);
+
+		chaff_model_free(owned);
+		return rc;
+	}
+	if (out_path && strcmp(out_path, "-")) {
+		out = open_output(out_path, tmp, sizeof(tmp));
+		if (!out) {
+			chaff_model_free(owned);
+			return EXIT_SOME_FAILED;
+		}
+	}
+	memset(&total, 0, sizeof(total));
+	for (i = optind; i < argc; i++) {
+		failed |= bulk_archive(argv[i], out, &o, &one);
+		if (argc - optind > 1)
+			bulk_stats_print(argv[i], &one, stderr);
+		bulk_stats_add(&total, &one);
+	}
+	bulk_stats_print(argc - optind > 1 ? "total" : argv[optind], &total, stderr);
+	if (total.errors)
+		failed = 1;
+	chaff_model_free(owned);
+	if (out != stdout)
+		return close_output(out, tmp, out_path, true) ? EXIT_SOME_FAILED
+		       : failed ? EXIT_SOME_FAILED : EXIT_ALL_OK;
+	return cli_finish_stdout("bulk", failed ? EXIT_SOME_FAILED : EXIT_ALL_OK);
+}
