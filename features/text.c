@@ -55,22 +55,58 @@ static bool is_numbered(const char *p, size_t n)
 	return i && i + 1 < n && (p[i] == '.' || p[i] == ')') && p[i + 1] == ' ';
 }
 
+/* Share of the longer words (4+ letters) that start with a capital: "Side Effects of X". */
+static bool title_case(const char *p, size_t n)
+{
+	size_t i = 0, long_words = 0, capital = 0;
+
+	while (i < n) {
+		size_t start, letters = 0;
+
+		while (i < n && (p[i] == ' ' || p[i] == '\t'))
+			i++;
+		start = i;
+		while (i < n && p[i] != ' ' && p[i] != '\t') {
+			unsigned char c = (unsigned char)p[i];
+
+			letters += (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+			i++;
+		}
+		if (letters >= 4) {
+			long_words++;
+			capital += p[start] >= 'A' && p[start] <= 'Z';
+		}
+	}
+	return long_words >= 2 && capital * 10 >= long_words * 7;
+}
+
 /*
- * A heading line is short, has no sentence punctuation at its end, and is
- * followed by a longer line (the paragraph it heads).
+ * Text has no markup, so headings are told by shape: short, no sentence
+ * punctuation at the end, and either in title case, a short label ending in
+ * a colon ("References:"), or followed by a longer paragraph. "Price: $0.51
+ * per pill" is a label with its value, not a heading.
  */
 static bool looks_like_heading(const struct line *l, const struct line *next)
 {
+	size_t words = count_words(l->p, l->n);
+	const char *colon;
 	char last;
 
-	if (l->n == 0 || l->n > HEADING_MAX_BYTES || count_words(l->p, l->n) > HEADING_MAX_WORDS)
+	if (l->n == 0 || l->n > HEADING_MAX_BYTES || words > HEADING_MAX_WORDS)
 		return false;
 	last = l->p[l->n - 1];
-	if (last == '.' || last == ',' || last == ';' || last == '"')
+	if (last == '.' || last == ',' || last == ';' || last == '"' || last == '!')
 		return false;
-	if (!next)
+	colon = memchr(l->p, ':', l->n);
+	if (last == ':')
+		return words <= 5;
+	if (colon && colon < l->p + l->n - 1 && words <= 6)
 		return false;
-	return next->n > l->n || list_marker(next->p, next->n) || is_numbered(next->p, next->n);
+	if (title_case(l->p, l->n))
+		return true;
+	if (!next || words > 10)
+		return false;
+	return next->n >= 2 * l->n || list_marker(next->p, next->n) || is_numbered(next->p, next->n);
 }
 
 enum chaff_err text_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,

@@ -138,6 +138,38 @@ static void test_plain_text(void)
 	chaff_arena_release(&p.arena);
 }
 
+/* Headings in plain text are told by shape: a table of lines and verdicts. */
+static void test_text_headings(void)
+{
+	static const struct {
+		const char *line;
+		bool heading;
+	} cases[] = {
+		{"Side Effects and Warnings", true},
+		{"References:", true},
+		{"How it works", true},            /* followed by a longer paragraph */
+		{"Price: $0.51 per pill", false},  /* a label with its value */
+		{"It is taken once a day.", false},
+		{"Patients should read the leaflet before taking the first dose:", false},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512];
+		struct parsed p;
+		const struct chaff_block *b;
+		int n = snprintf(text, sizeof(text), "%s\n%s\n", cases[i].line,
+		                 "A following paragraph that is clearly longer than any heading line.");
+
+		parse(&p, text, (size_t)n, CHAFF_PAGE_TEXT, NULL);
+		b = find(&p.doc, cases[i].line);
+		CHECK(b != NULL);
+		if (b)
+			CHECK_INT(b->heading != 0, cases[i].heading);
+		chaff_arena_release(&p.arena);
+	}
+}
+
 static void test_limits(void)
 {
 	struct chaff_limits lim;
@@ -193,6 +225,7 @@ int main(void)
 	test_blocks_and_regions();
 	test_layout_table();
 	test_plain_text();
+	test_text_headings();
 	test_limits();
 	return check_summary();
 }
