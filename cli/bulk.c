@@ -205,6 +205,10 @@ static void process(struct bulk_run *run, struct worker *w, struct slot *s)
 			s->reason = err == CHAFF_ERR_EMPTY ? "no text" : chaff_strerror(err);
 			line_skipped(&j, s->reason, why);
 		} else {
+			if (doc.title && doc.title[0]) {
+				chaff_json_key(&j, "title");
+				chaff_json_strn(&j, doc.title, strnlen(doc.title, 300));
+			}
 			chaff_verdict_json(&j, o->model, &f, &v);
 			s->scored = true;
 		}
@@ -463,12 +467,15 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 			}
 		} else {
 			slot_take_record(s, &rec);
-			if (rec.warning[0])
+			if (rec.incomplete) {
+				/* Damage that cut a record short fails the run like any other. */
+				fprintf(stderr, "chaff: bulk: %s: offset %llu: record truncated%s%s\n",
+				        path, (unsigned long long)rec.offset, rec.warning[0] ? ": " : "",
+				        rec.warning);
+				st->errors++;
+			} else if (rec.warning[0]) {
 				fprintf(stderr, "chaff: bulk: %s: offset %llu: %s\n", path,
 				        (unsigned long long)rec.offset, rec.warning);
-			if (rec.incomplete) {
-				fprintf(stderr, "chaff: bulk: %s: offset %llu: record truncated\n", path,
-				        (unsigned long long)rec.offset);
 			}
 		}
 		submit(&run, s, out, st, &werr);

@@ -1,0 +1,142 @@
+/*
+ * model_impl.h - what the files of model/ share: the model and dataset
+ * structs and the internal steps of training. Not part of the public API.
+ */
+#ifndef CHAFF_MODEL_IMPL_H
+#define CHAFF_MODEL_IMPL_H
+
+#include "chaff.h"
+
+#define MODEL_FORMAT_VERSION 1
+#define MODEL_MAX_SIGNALS 1024     /* dense features a model file may name */
+#define MODEL_MIN_HASH_BITS 4
+#define MODEL_MAX_HASH_BITS 26
+#define MODEL_NAME_MAX 80          /* signal names; leaves room in chaff_contrib */
+
+enum model_transform {
+	TRANSFORM_IDENTITY = 0,
+	TRANSFORM_LOG1P              /* sign(v) * log(1 + |v|) */
+};
+
+struct model_signal {
+	char *name;
+	int signal;                  /* this chaff's signal index, or -1 */
+	enum model_transform transform;
+	double center, scale, lo, hi;
+	size_t line;                 /* of its definition, for messages */
+};
+
+struct chaff_model {
+	size_t nlabels;
+	char *labels[CHAFF_MAX_LABELS];
+	size_t nsignals;
+	struct model_signal *signals;
+	unsigned hash_bits;
+	uint64_t term_seed;
+	unsigned ngram_min, ngram_max;
+	double term_scale;
+	double temperature;
+	struct chaff_model_info info;
+	/* Weights, label-minor: row r holds nlabels weights at r * nlabels. */
+	double bias[CHAFF_MAX_LABELS];
+	double *wsignal;             /* nsignals rows */
+	size_t nterms;
+	uint32_t *term_index;        /* sorted, unique */
+	double *wterm;               /* nterms rows */
+};
+
+/* A model with no weights (all zero), for the parser and the trainer. */
+struct chaff_model *model_new(void);
+
+/* The scaled value of raw signal v under s. */
+double model_scale_signal(const struct model_signal *s, double v);
+
+/* Row of weights for term index t, or NULL when the model has none. */
+const double *model_term_row(const struct chaff_model *m, uint32_t t);
+
+/* softmax(score / temperature) into prob; returns the arg max. */
+size_t model_softmax(const double *score, size_t n, double temperature, double *prob);
+
+/* A page's features as the dataset keeps them: terms as index/value pairs. */
+struct term_pair {
+	uint32_t index;
+	float value;
+};
+
+/*
+ * Uncalibrated scores of one page: signals indexed like this chaff's
+ * signals (chaff_signal_index), nsignals of them.
+ */
+void model_scores(const struct chaff_model *m, const double *signals, size_t nsignals,
+                  const struct term_pair *terms, size_t nterms, double *score);
+
+struct chaff_dataset {
+	size_t n;
+	size_t nlabels;
+	char *labels[CHAFF_MAX_LABELS];
+	size_t nsignals;             /* this chaff's signals, in index order */
+	char **signal_names;
+	double *signals;             /* n rows of nsignals raw values */
+	size_t *term_off;            /* n + 1 offsets into terms */
+	struct term_pair *terms;
+	size_t *label;
+	size_t *site;                /* index into sites */
+	size_t nsites;
+	char **sites;
+	char **where;                /* FILE:LINE of each page's row */
+	unsigned hash_bits;
+};
+
+/*
+ * liblinear, behind one function (model/fit.c is the only file that
+ * includes linear.h). Instances in CSR form with 1-based feature indices,
+ * strictly increasing per instance. One binary L2-regularised logistic
+ * regression per label (one-vs-rest), each with the two classes weighted
+ * by inverse frequency. w receives (nfeat + 1) rows of nlabels weights:
+ * row j for feature j + 1, row nfeat for the bias.
+ */
+struct fit_problem {
+	size_t n;
+	size_t nfeat;
+	size_t nlabels;
+	const size_t *off;
+	const uint32_t *idx;
+	const double *val;
+	const size_t *label;
+};
+
+enum chaff_err fit_ovr(const struct fit_problem *p, double cost, double *w, char *why);
+
+#define MODEL_MAX_THREADS 64
+
+/* Threads to use: o->threads, or one per CPU; 1..MODEL_MAX_THREADS. */
+unsigned model_threads(const struct chaff_train_opts *o);
+
+/* A line on o->log after o->log_prefix (no-op without a log). */
+void model_log(const struct chaff_train_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Feature cache (model/featcache.c). */
+struct feat_key {
+	uint64_t h[2];
+};
+
+struct feat_entry {
+	double *signals;             /* nsignals, malloc'd */
+	struct term_pair *terms;     /* malloc'd */
+	size_t nterms;
+};
+
+/* NULL when caching is off or no directory can be had; else malloc'd. */
+char *featcache_dir(const struct chaff_train_opts *o);
+struct feat_key featcache_key(const struct chaff_page *page, unsigned hash_bits,
+                              const struct chaff_limits *lim);
+/* true and e filled when a valid entry exists. */
+bool featcache_get(const char *dir, const struct feat_key *key, size_t nsignals,
+                   unsigned hash_bits, struct feat_entry *e);
+/* Best effort: false when the entry could not be written. */
+bool featcache_put(const char *dir, const struct feat_key *key, size_t nsignals,
+                   unsigned hash_bits, const struct feat_entry *e);
+void feat_entry_release(struct feat_entry *e);
+
+#endif
