@@ -68,6 +68,11 @@ check:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
+# Batch mode on a real single-node Slurm (installs it when missing; root).
+test-slurm: $(BUILD)/chaff
+	@CHAFF=$(BUILD)/chaff CHAFF_TEST_SLURM=1 SHARED="$${SHARED:-$(CURDIR)/../shared}" \
+	  bash tests/slurm.sh
+
 golden: chaff
 	tests/golden.sh --update
 

@@ -27,7 +27,32 @@ struct cli_command {
 /* The subcommands; one file each. */
 int cmd_score(int argc, char **argv);
 int cmd_features(int argc, char **argv);
-extern const char usage_score[], usage_features[];
+int cmd_bulk(int argc, char **argv);
+extern const char usage_score[], usage_features[], usage_bulk[];
+/* chaff merge (cli/merge.c): one summary of many chaff bulk outputs. */
+int cmd_merge(int argc, char **argv);
+extern const char usage_merge[];
+
+/* chaff report (cli/report.c): a bulk run as one HTML page. */
+int cmd_report(int argc, char **argv);
+extern const char usage_report[];
+
+/* chaff crawl (cli/crawl.c). */
+int cmd_crawl(int argc, char **argv);
+extern const char usage_crawl[];
+
+/* chaff train and chaff eval (cli/train.c, cli/eval.c). */
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+extern const char usage_train[], usage_eval[];
+/* Long options the two share, as getopt_long values. */
+enum { CLI_OPT_CV = 512, CLI_OPT_SEED, CLI_OPT_BITS, CLI_OPT_CACHE, CLI_OPT_NO_CACHE,
+       CLI_OPT_JSON };
+/* Apply one shared option (-C, -j, --cv, --seed, --bits, --cache, --no-cache). */
+bool cli_train_option(int c, const char *arg, struct chaff_train_opts *o);
+/* chaff_corpus_add for each path; false when one could not be read at all. */
+bool cli_read_corpora(const char *cmd, struct chaff_corpus *c, char **paths, int n,
+                      const struct chaff_train_opts *o);
 
 /* Print "chaff: CMD: " + message to stderr (git's form). */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,6 +10,15 @@
 static const struct cli_command commands[] = {
 	{"score", cmd_score, "score pages (URLs, files, stdin) and show the evidence", usage_score},
 	{"features", cmd_features, "print every signal of a page, for debugging", usage_features},
+	{"bulk", cmd_bulk, "score every record of WARC archives to JSON Lines", usage_bulk},
+	{"merge", cmd_merge, "summarise chaff bulk outputs: labels, hosts, skips, failures",
+	 usage_merge},
+	{"report", cmd_report, "an HTML page of a bulk run: charts, hosts, pages to review",
+	 usage_report},
+	{"crawl", cmd_crawl, "polite, focused crawl of medication pages into WARC", usage_crawl},
+	{"train", cmd_train, "train a model on a labelled corpus", usage_train},
+	{"eval", cmd_eval, "precision, recall, F1 and calibration of a model on a corpus",
+	 usage_eval},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -89,7 +89,7 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static bool is_private(const struct sockaddr *sa)
+bool chaff_addr_is_private(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET) {
 		uint32_t a = ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
@@ -112,7 +112,7 @@ static bool is_private(const struct sockaddr *sa)
 			memset(&v4, 0, sizeof(v4));
 			v4.sin_family = AF_INET;
 			memcpy(&v4.sin_addr, b + 12, 4);
-			return is_private((const struct sockaddr *)(const void *)&v4);
+			return chaff_addr_is_private((const struct sockaddr *)(const void *)&v4);
 		}
 	}
 	return false;
@@ -124,7 +124,7 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
 	bool *refused = clientp;
 
 	(void)purpose;
-	if (is_private(&addr->addr)) {
+	if (chaff_addr_is_private(&addr->addr)) {
 		*refused = true;
 		return CURL_SOCKET_BAD;
 	}

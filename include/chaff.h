@@ -214,6 +214,67 @@ void chaff_json_bool(struct chaff_json *j, bool v);
 void chaff_json_null(struct chaff_json *j);
 
 /* ------------------------------------------------------------------ */
+/* JSON reader (util/jsonparse.c): one untrusted JSON text -> a tree     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Reads one JSON text (e.g. one line of JSON Lines) into a tree of values
+ * allocated in an arena: everything is freed by resetting the arena.
+ * Strict RFC 8259 grammar (no comments, trailing commas, leading zeros,
+ * raw control characters in strings or bytes after the value), with one
+ * leniency so that a careless producer's record stays readable: invalid
+ * UTF-8 bytes and lone surrogate escapes become U+FFFD. Decoded strings
+ * are therefore always valid UTF-8; "\u0000" also becomes U+FFFD so that
+ * they are NUL-free C strings. Parsing is iterative, so deep nesting costs
+ * no C stack; limits bound the bytes, depth and number of values.
+ * Duplicate keys are kept in order; chaff_json_get finds the first.
+ */
+enum chaff_json_type {
+	CHAFF_JSON_NULL = 0,
+	CHAFF_JSON_BOOL,
+	CHAFF_JSON_NUMBER,
+	CHAFF_JSON_STRING,
+	CHAFF_JSON_ARRAY,
+	CHAFF_JSON_OBJECT
+};
+
+struct chaff_json_value {
+	enum chaff_json_type type;
+	bool boolean;                    /* BOOL */
+	double number;                   /* NUMBER; +-HUGE_VAL when out of range */
+	const char *str;                 /* STRING: decoded, NUL-terminated */
+	size_t len;                      /* bytes of str */
+	const char *key;                 /* an object member's key (decoded), else NULL */
+	size_t key_len;
+	struct chaff_json_value *child;  /* ARRAY, OBJECT: first element, or NULL */
+	struct chaff_json_value *next;   /* next element of the parent, or NULL */
+	size_t n;                        /* ARRAY, OBJECT: number of elements */
+};
+
+struct chaff_json_limits {
+	size_t max_bytes;     /* longest text read (1 MiB) */
+	unsigned max_depth;   /* arrays and objects nested (32; 1024 at most) */
+	size_t max_values;    /* values in one text (100000) */
+};
+
+void chaff_json_limits_default(struct chaff_json_limits *lim);
+
+/*
+ * Parse text[0..n) into *out (arena memory; lim NULL: defaults). Errors:
+ * CHAFF_ERR_MALFORMED (not JSON), CHAFF_ERR_TRUNCATED (the text ends inside
+ * a value), CHAFF_ERR_TOO_LARGE (bytes or values over the limit),
+ * CHAFF_ERR_TOO_DEEP; why names the byte offset ("byte 17: expected ','
+ * or '}'"). *out is NULL on error.
+ */
+enum chaff_err chaff_json_parse(const struct chaff_json_value **out, const char *text,
+                                size_t n, const struct chaff_json_limits *lim,
+                                struct chaff_arena *arena, char *why);
+
+/* The member of obj called key, or NULL (also when obj is not an object). */
+const struct chaff_json_value *chaff_json_get(const struct chaff_json_value *obj,
+                                              const char *key);
+
+/* ------------------------------------------------------------------ */
 /* Limits                                                               */
 /* ------------------------------------------------------------------ */
 
@@ -340,7 +401,11 @@ struct chaff_warc_record {
 	struct chaff_buf block;    /* the first max_input_bytes of the block */
 	bool block_cut;            /* the block was longer than the cap (rest skipped) */
 	bool incomplete;           /* the input ended (or was damaged) inside the block */
-	/* Digest checks: 1 matched, -1 mismatched, 0 absent or not checkable. */
+	/* Digest checks: 1 matched, -1 mismatched, 0 absent or not checkable.
+	 * The payload digest is checked only when the block digest did not
+	 * match or is absent (an intact block holds an intact payload).
+	 * Digests may be written in base32, hex or base64. A mismatch sets
+	 * warning; it is never an error. */
 	int block_digest_ok;
 	int payload_digest_ok;
 	char warning[CHAFF_WHY_MAX]; /* a non-fatal oddity of this record, or "" */
@@ -402,33 +467,204 @@ size_t chaff_http_parse_head(const char *p, size_t n, struct chaff_http_head *h)
 enum chaff_err chaff_http_dechunk(const char *p, size_t n, struct chaff_buf *out);
 
 /*
- * The WARC writer: WARC/1.1, one gzip member per record, block and payload
- * digests (sha1, base32), written to PATH.open and renamed to PATH by
- * chaff_warc_writer_close (atomic publication). Each record is flushed as a
- * complete gzip member, so a killed writer leaves only complete members.
+ * The WARC writer: WARC/1.1, CRLF line ends, one gzip member per record,
+ * WARC-Block-Digest and WARC-Payload-Digest in sha1 + base32 (the classic
+ * spelling every reader checks). Output goes to PATH.open and is renamed to
+ * PATH by chaff_warc_writer_close (atomic publication); PATH "-" writes to
+ * standard output (no .open, no rename, no append). Each record reaches the
+ * file as one complete gzip member in one write, so a killed writer leaves
+ * complete members only, except for the very last one when the kill lands
+ * inside that write; append mode removes it.
  */
 struct chaff_warc_writer;
 
-/* append: continue an existing PATH.open (resume) after truncating it to
- * its last complete member. */
+/*
+ * Open PATH.open for writing. append false: start a new, empty file.
+ * append true (resume): keep an existing PATH.open up to the end of its
+ * last complete gzip member, and drop a request record left at its end
+ * (the first half of a request/response pair whose response was cut off);
+ * a missing PATH.open starts empty. Only files this writer made are
+ * continued: anything that is not a sequence of gzip members is cut at the
+ * first damage.
+ */
 enum chaff_err chaff_warc_writer_open(struct chaff_warc_writer **out, const char *path,
                                       bool append, char *why);
-/*
- * Write one record. type: "warcinfo", "request", "response", ...; fields:
- * extra "Name: value" lines (may be NULL); record_id_out receives the
- * generated "<urn:uuid:...>" (CHAFF_WARC_ID_MAX bytes) when not NULL.
- * http_payload_at: offset of the HTTP payload in block for a payload digest
- * (SIZE_MAX for none).
- */
+/* Bytes of complete records in the file (0 for a new or empty file). */
+uint64_t chaff_warc_writer_tell(const struct chaff_warc_writer *w);
+
 #define CHAFF_WARC_ID_MAX 64
-enum chaff_err chaff_warc_write(struct chaff_warc_writer *w, const char *type,
-                                const char *target_uri, const char *content_type,
-                                const char *extra_fields, const void *block, size_t n,
-                                size_t http_payload_at, char *record_id_out, char *why);
-/* Finish: flush, fsync, rename PATH.open to PATH. */
+/* A new "<urn:uuid:...>" record ID (random, version 4) into id. */
+void chaff_warc_new_id(char id[CHAFF_WARC_ID_MAX]);
+
+/* One record to write. */
+struct chaff_warc_out {
+	const char *type;          /* WARC-Type: "warcinfo", "request", "response", ... */
+	const char *record_id;     /* from chaff_warc_new_id, or NULL for a new one */
+	const char *target_uri;    /* WARC-Target-URI, or NULL */
+	const char *content_type;  /* Content-Type of the block, or NULL */
+	const char *extra_fields;  /* more "Name: value\r\n" lines, or NULL */
+	int64_t date;              /* WARC-Date in seconds since the epoch; 0: now */
+	const void *block;         /* the record block, n bytes */
+	size_t n;
+	size_t payload_at;         /* offset of the HTTP payload in block (after the
+	                            * head's blank line); SIZE_MAX: no payload digest */
+};
+
+/*
+ * Write one record. Field values must be single lines of printable ASCII
+ * (URLs are written percent-encoded): anything else, and extra_fields not
+ * made of "Name: value\r\n" lines, gives CHAFF_ERR_USAGE and nothing is
+ * written. The payload digest covers block[payload_at..n) as stored, so a
+ * caller that removed a Transfer-Encoding renames that header (the Common
+ * Crawl way: X-Crawler-Transfer-Encoding) to stay consistent with it.
+ * CHAFF_ERR_IO when the file cannot be written.
+ */
+enum chaff_err chaff_warc_write(struct chaff_warc_writer *w, const struct chaff_warc_out *rec,
+                                char *why);
+/* Finish: flush, fsync, rename PATH.open to PATH; frees w. */
 enum chaff_err chaff_warc_writer_close(struct chaff_warc_writer *w, char *why);
-/* Abandon without publishing (PATH.open stays for --resume). */
+/* Close without publishing (PATH.open stays for a resume); frees w. */
 void chaff_warc_writer_abandon(struct chaff_warc_writer *w);
+
+/* ------------------------------------------------------------------ */
+/* Crawling (crawler/): robots.txt, URLs, focus, the crawl itself       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * robots.txt as RFC 9309 reads it: groups of user-agent lines and their
+ * rules, the group naming agent (case-insensitive product token, all such
+ * groups merged) or else the "*" groups; the longest matching Allow or
+ * Disallow path wins and Allow wins a tie; "*" matches any run of bytes
+ * and a final "$" anchors the end; percent-encoding is normalised on both
+ * sides before comparing. Only the first CHAFF_ROBOTS_MAX_BYTES are read.
+ * Crawl-delay (not in the RFC, asked for by site owners) is kept from the
+ * same group. /robots.txt itself is always allowed.
+ */
+#define CHAFF_ROBOTS_MAX_BYTES ((size_t)500 * 1024)
+
+struct chaff_robots;
+
+/*
+ * The rules for agent given the answer to GET /robots.txt: status 2xx parses
+ * body; 4xx (404 included) means no rules, everything allowed; anything
+ * else (5xx, 0 for unreachable, a redirect loop) disallows everything.
+ * Never fails: unparseable lines are ignored.
+ */
+struct chaff_robots *chaff_robots_new(int status, const char *body, size_t n, const char *agent);
+/* May a URL with this path (and query: "/a/b?c") be fetched? */
+bool chaff_robots_allowed(const struct chaff_robots *r, const char *path);
+/* Crawl-delay of the matched group in milliseconds, or -1 when none. */
+long chaff_robots_crawl_delay_ms(const struct chaff_robots *r);
+void chaff_robots_free(struct chaff_robots *r);
+
+/*
+ * Resolve ref against base (NULL when ref is absolute) and normalise the
+ * result: http and https only, lower-case scheme and host, no user info,
+ * no default port, no fragment, dot segments removed, percent-encoding
+ * with upper-case hex and unreserved characters decoded, bytes outside
+ * printable ASCII encoded, "/" for an empty path. Two spellings of one URL
+ * give the same string. *out is the caller's (free); CHAFF_ERR_NOT_ALLOWED
+ * for other schemes, CHAFF_ERR_MALFORMED for junk, CHAFF_ERR_TOO_LARGE past
+ * CHAFF_URL_MAX bytes.
+ */
+#define CHAFF_URL_MAX 2048
+enum chaff_err chaff_url_resolve(char **out, const char *base, const char *ref, char *why);
+/* For a normalised URL: length of its origin ("http://host:port") and
+ * its path with the query ("/a?b"). */
+size_t chaff_url_origin_len(const char *url);
+const char *chaff_url_path(const char *url);
+
+/*
+ * The crawler's focus: true when s (a URL or an anchor text) names a
+ * medication or a medication topic: a word of the lexicon (drug names,
+ * "dosage", "side effects", "pharmacy"...) found on word boundaries,
+ * ASCII case-insensitive. URLs split into words at any punctuation.
+ */
+bool chaff_focus_match(const char *s, size_t n);
+
+/*
+ * The SSRF guard shared by chaff_fetch and the crawler: loopback,
+ * private, link-local, carrier-grade NAT and unspecified addresses (IPv4,
+ * IPv6 and IPv4-mapped IPv6).
+ */
+struct sockaddr;
+bool chaff_addr_is_private(const struct sockaddr *sa);
+
+/* What the crawler hands to on_page for every response it wrote. */
+struct chaff_crawl_page {
+	const char *record_id;          /* WARC-Record-ID of the response */
+	const struct chaff_page *page;  /* URL, status, content type, decoded body */
+	const char *truncated;          /* WARC-Truncated reason, or NULL */
+	unsigned depth;                 /* link hops from its seed */
+};
+
+struct chaff_crawl_opts {
+	const char *out_path;        /* OUT.warc.gz, or "-" for standard output */
+	size_t max_pages;            /* responses written, all hosts (100) */
+	unsigned max_depth;          /* link hops from a seed (2); redirects add none */
+	long delay_ms;               /* least time between two requests to a host (1000) */
+	long max_crawl_delay_ms;     /* robots Crawl-delay honoured up to this (30000) */
+	long max_retry_after_ms;     /* longest 429/503 Retry-After waited for (60000) */
+	unsigned max_retries;        /* retries of a URL after 429/503 (2) */
+	unsigned parallel;           /* hosts fetched at once (8) */
+	size_t max_page_bytes;       /* payload bytes kept per response (1 MiB) */
+	long connect_timeout_ms;     /* (10 s) */
+	long timeout_ms;             /* per request, all included (30 s) */
+	long low_speed_bytes;        /* abort slower than this many bytes/s ... (100) */
+	long low_speed_secs;         /* ... for this many seconds (15) */
+	int max_redirects;           /* hops followed from one URL (5) */
+	size_t max_urls;             /* ceiling of the seen-set (1000000) */
+	bool allow_private;          /* fetch loopback/private addresses (tests) */
+	bool resume;                 /* continue OUT.open and its frontier */
+	const char *user_agent;      /* NULL: CHAFF_CRAWL_USER_AGENT */
+	const char *robots_agent;    /* product token matched in robots.txt ("chaff") */
+	FILE *log;                   /* diagnostics (stderr), or NULL */
+	const char *log_prefix;      /* before each log line ("chaff: crawl: ") */
+	bool verbose;                /* log every fetch, not only problems */
+	bool progress;               /* a running count on log (when it is a terminal) */
+	/* Called for every response written; may be NULL. */
+	void (*on_page)(void *ctx, const struct chaff_crawl_page *p);
+	void *ctx;
+	/* Set (to non-zero) from a signal handler to stop: transfers in flight
+	 * are dropped and OUT.open is kept for --resume. May be NULL. */
+	volatile int *stop;
+};
+
+#define CHAFF_CRAWL_USER_AGENT "chaff/" CHAFF_VERSION \
+	" (+https://github.com/chaff-project/chaff/blob/main/README.md#crawl; medication page research)"
+
+void chaff_crawl_opts_default(struct chaff_crawl_opts *o);
+
+struct chaff_crawl_stats {
+	size_t pages;           /* responses written (resumed ones included) */
+	size_t resumed;         /* of which found in OUT.open at start */
+	size_t redirects;       /* 3xx responses written */
+	size_t http_errors;     /* 4xx/5xx responses written */
+	size_t truncated;       /* responses written with WARC-Truncated */
+	size_t failed;          /* URLs with no response (network, refused address) */
+	size_t disallowed;      /* URLs refused by robots.txt */
+	size_t off_topic;       /* links not followed: no lexicon match */
+	size_t retries;         /* 429/503 answers waited out */
+	uint64_t bytes;         /* payload bytes written */
+	bool interrupted;       /* stopped by *stop: OUT.open kept */
+};
+
+/*
+ * Crawl from seeds (URLs; invalid ones are reported and counted failed)
+ * into o->out_path with the politeness, focus and limits of o. One
+ * connection and a "next allowed time" per host (scheme, host, port);
+ * robots.txt fetched first on each host and cached for 24 h; redirects
+ * followed hop by hop, each hop its own request/response pair; links
+ * followed when their URL or anchor text passes chaff_focus_match, within
+ * max_depth and max_pages. The frontier is journaled to OUT.frontier so
+ * that o->resume continues a killed crawl without fetching again a page
+ * that OUT.open holds. On success OUT.open becomes OUT and the journal is
+ * removed. CHAFF_OK when the crawl ran to its end (st tells what failed),
+ * CHAFF_ERR_IO when the archive cannot be written, CHAFF_ERR_USAGE for bad
+ * options; an interrupted crawl returns CHAFF_OK with st->interrupted.
+ */
+enum chaff_err chaff_crawl(const struct chaff_crawl_opts *o, const char *const *seeds,
+                           size_t nseeds, struct chaff_crawl_stats *st, char *why);
 
 /* ------------------------------------------------------------------ */
 /* Documents (features/): page -> UTF-8 blocks of text                  */
@@ -522,9 +758,53 @@ enum chaff_err chaff_to_utf8(const char *in, size_t n, const char *label,
 /* ------------------------------------------------------------------ */
 
 /*
+ * Features turn a document into what the model reads: dense named signals,
+ * each with the evidence a person can check, and hashed word n-grams.
+ *
  * The dense signals. The first five are the product's named signals
- * (DESIGN.md); the rest are general content signals. Names are stable:
- * they appear in JSON output and in model files.
+ * (DESIGN.md); the general content signals follow, in a table in
+ * features/features.c. Names are stable: they are the JSON keys of
+ * "signals" and "evidence" and the feature names of model files. Values
+ * are raw (the model scales them): counts, shares in [0, 1], rates per
+ * 1000 words of main content, or lengths; 0 when absent; always finite.
+ *
+ * The named signals (counts):
+ *   repeated_sections     near-duplicate blocks (MinHash over word shingles),
+ *                         repeated headings, stitched articles (numbered
+ *                         sections that start at 5 or restart, a second
+ *                         references section); the web-text repetition
+ *                         statistics are their own signals (dup_line_frac,
+ *                         dup_line_char_frac, dup_para_*, top_2..4gram_char_frac,
+ *                         dup_5..10gram_char_frac, near_dup_block_char_frac).
+ *   price_blocks          medication commerce: prices per pill, tablet or
+ *                         capsule in any common currency and number format,
+ *                         package x price rows, dosage menus next to prices,
+ *                         pharmacy calls ("no prescription needed", "bonus
+ *                         pills"), keyword-stuffed pharmacy blocks (hidden
+ *                         ones too); each occurrence counts, so a repeated
+ *                         box counts each time. A shoe shop's prices and
+ *                         carts do not count; a page that states a
+ *                         prescription is required and makes no pharmacy
+ *                         call (licensed pharmacy, insurer, price
+ *                         comparison) scores 0 here, its prices still
+ *                         reported by unit_prices, package_price_rows and
+ *                         rx_required.
+ *   placeholder_studies   attributions that cannot be real or checked: "Doe
+ *                         et al.", "John Doe" beside study words, tables of
+ *                         findings attributed to "Smith et al. (2018)",
+ *                         "Study 1" or a journal name with no DOI, PMID or
+ *                         link. Weaker cues (common example surnames with
+ *                         "et al.", "published in the Journal of X" with no
+ *                         author or year, references with neither year nor
+ *                         identifier) add only when a strong cue is present.
+ *   truncated_references  entries of a references section that break off
+ *                         (open bracket, ending on a joining character, a
+ *                         final stub with no year or identifier) plus gaps
+ *                         and restarts in their numbering.
+ *   offtopic_widgets      widget boxes (related, tags, comments, sidebar and
+ *                         ad regions; blocks opening with "See also", "Tags:",
+ *                         "Leave a Reply"; app promotions) plus teaser-shaped
+ *                         blocks whose words the article does not use.
  */
 enum chaff_signal {
 	CHAFF_SIG_REPEATED_SECTIONS = 0,
@@ -532,19 +812,21 @@ enum chaff_signal {
 	CHAFF_SIG_PLACEHOLDER_STUDIES,
 	CHAFF_SIG_TRUNCATED_REFERENCES,
 	CHAFF_SIG_OFFTOPIC_WIDGETS,
-	CHAFF_SIG_NAMED_COUNT,        /* the general signals follow; see features/signals.c */
+	CHAFF_SIG_NAMED_COUNT,        /* the general signals follow; see features/features.c */
 	CHAFF_SIG_MAX = 96            /* capacity of the dense array */
 };
 
-/* Number of dense signals and their names, in index order. */
+/* Number of dense signals and their names, in index order (NULL past the end). */
 size_t chaff_signal_count(void);
 const char *chaff_signal_name(size_t index);
-/* Index of a signal by name, or -1. */
+/* Index of a signal by name, or -1 (also for NULL). */
 int chaff_signal_index(const char *name);
 
 #define CHAFF_MAX_EVIDENCE 8      /* strings kept per signal */
 #define CHAFF_EVIDENCE_CHARS 160  /* each trimmed to about this many bytes */
 
+/* The matched strings behind one signal, most telling first. A string may
+ * end in " (xN)" when the same text occurs N times. */
 struct chaff_evidence {
 	const char *items[CHAFF_MAX_EVIDENCE];  /* arena strings */
 	size_t n;
@@ -571,7 +853,7 @@ struct chaff_term {
 #define CHAFF_TERM_SEED 0
 #define CHAFF_TERM_NGRAM_MIN 1
 #define CHAFF_TERM_NGRAM_MAX 2
-#define CHAFF_FEATURES_VERSION 1
+#define CHAFF_FEATURES_VERSION 2
 
 struct chaff_features {
 	double signals[CHAFF_SIG_MAX];             /* raw values, chaff_signal_count() used */
@@ -582,13 +864,24 @@ struct chaff_features {
 };
 
 /*
- * Compute every signal and the hashed word 1- and 2-grams of doc.
- * hash_bits: 0 for CHAFF_HASH_BITS_DEFAULT. Strings live in arena.
+ * Compute every signal, its evidence, and the hashed word 1- and 2-grams of
+ * doc's main content. Words are lower-cased (Latin, Greek and Cyrillic),
+ * split on anything but letters and digits (don't, 0.51 stay whole); a
+ * term is its words one space apart ("buy cheap"), its value log(1 + tf)
+ * L2-normalised over the page. hash_bits: 0 for CHAFF_HASH_BITS_DEFAULT,
+ * at most 28. f is overwritten; strings and terms live in arena. Cost is
+ * linear in the text (one tokenization, hash tables, no pairwise
+ * comparison), a few percent of the HTML parse. Thread-safe: word lists
+ * are built once and only read afterwards.
  */
 void chaff_features_extract(struct chaff_features *f, const struct chaff_doc *doc,
                             unsigned hash_bits, struct chaff_arena *arena);
 
-/* Append an evidence string (trimmed, whitespace collapsed, deduplicated). */
+/*
+ * Append an evidence string: white space (ASCII and U+00A0) collapsed and
+ * trimmed, cut at a UTF-8 boundary near CHAFF_EVIDENCE_CHARS with "…",
+ * skipped when empty, already present, or the list is full. ev may be NULL.
+ */
 void chaff_evidence_add(struct chaff_evidence *ev, struct chaff_arena *arena,
                         const char *s, size_t n);
 
@@ -739,8 +1032,8 @@ void chaff_verdict_json(struct chaff_json *j, const struct chaff_model *m,
  * (a site's pages are never on both sides of a fold); by default the host
  * of url, else the directory of path. Lines starting with '#' are
  * comments, except "# labels: NAME NAME..." which fixes the label order
- * (otherwise the order of first appearance); an optional header row
- * "path<TAB>label<TAB>url<TAB>site" is skipped. Rows pointing into WARC
+ * (otherwise the order of first appearance); header rows
+ * "path<TAB>label[...]" are skipped wherever they are (files concatenate). Rows pointing into WARC
  * archives, archive<TAB>offset-or-record-id<TAB>label (archive named
  * .warc/.warc.gz/.arc/.arc.gz), are kept with `record` set; reading them is
  * not supported yet and chaff_dataset_build reports them as failed.
@@ -777,6 +1070,7 @@ struct chaff_train_opts {
 	FILE *log;              /* progress and summary (stderr), or NULL */
 	const char *log_prefix; /* put before each log line, e.g. "chaff: train: " */
 	bool progress;          /* a running count on log (when it is a terminal) */
+	unsigned threads;       /* threads reading pages; 0: one per CPU */
 };
 
 void chaff_train_opts_default(struct chaff_train_opts *o);
@@ -871,5 +1165,86 @@ enum chaff_err chaff_eval_model(struct chaff_eval *e, const struct chaff_model *
  */
 enum chaff_err chaff_eval_cv(struct chaff_eval *e, const struct chaff_dataset *d,
                              const struct chaff_train_opts *opts, char *why);
+
+/* ------------------------------------------------------------------ */
+/* Report (model/report.c): verdict JSON Lines -> one HTML page          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A report reads the JSON Lines of `chaff bulk` or `chaff score --json` in
+ * one streaming pass and draws one self-contained HTML page: totals and
+ * skip reasons, the label distribution, a histogram of each label's
+ * probability, the hosts with the most pages of each flagged label, how
+ * often each signal fires per label, the pages to review first with their
+ * evidence, and a sortable, filterable table of the top pages.
+ *
+ * Labels and signals are data: whatever names the lines use (up to
+ * CHAFF_MAX_LABELS labels). Every label but opts.good is "flagged": it gets
+ * host tables and a review list. Lines are untrusted: a line that is not a
+ * JSON object is counted as malformed and reported on opts.log with its
+ * place ("scores.jsonl:17: byte 9: expected ':' after the key"); unknown
+ * fields are ignored, missing ones leave the record out of what needs them.
+ *
+ * Memory does not grow with the number of lines (about 20 MB): host
+ * counts are kept by space-saving counters per flagged label (exact unless
+ * more distinct hosts than counters are seen; then shown as estimates) and
+ * a count-min sketch of pages per host, histograms in fixed bins, pages in
+ * bounded heaps. The page is written with every string that came from the
+ * input HTML-escaped, links only for http(s) URLs, and a
+ * Content-Security-Policy that allows no external load and only chaff's
+ * own inline style and script (by hash).
+ */
+struct chaff_report_opts {
+	size_t top;              /* rows in the page table (500; 1..CHAFF_REPORT_MAX_TOP) */
+	size_t review;           /* pages per review list (10; 1..CHAFF_REPORT_MAX_REVIEW) */
+	const char *good;        /* the label that needs no review ("reliable") */
+	const char *title;       /* what the report is about, shown in its heading, or NULL */
+	size_t max_line;         /* longest line read (1 MiB); longer ones are malformed */
+	FILE *log;               /* where malformed lines are reported, or NULL */
+	const char *log_prefix;  /* put before each log line, e.g. "chaff: report: " */
+};
+
+#define CHAFF_REPORT_MAX_TOP 2000
+#define CHAFF_REPORT_MAX_REVIEW 100
+#define CHAFF_REPORT_MAX_LOGGED 100  /* malformed lines reported on log, per report */
+
+void chaff_report_opts_default(struct chaff_report_opts *o);
+
+/* A new, empty report (opts are copied; out-of-range values are clamped). */
+struct chaff_report *chaff_report_new(const struct chaff_report_opts *opts);
+void chaff_report_free(struct chaff_report *r);
+
+/*
+ * Read every line of in (named name in messages and in the report). Lines
+ * longer than opts.max_line, not JSON, or not an object are malformed:
+ * counted, reported (the first CHAFF_REPORT_MAX_LOGGED), and skipped.
+ * Blank lines are ignored; a UTF-8 byte order mark and CR before LF are
+ * allowed. Returns CHAFF_ERR_IO when reading fails (the lines read so far
+ * are kept).
+ */
+enum chaff_err chaff_report_read(struct chaff_report *r, FILE *in, const char *name,
+                                 char *why);
+
+struct chaff_report_counts {
+	uint64_t lines;       /* lines read, blank ones included */
+	uint64_t records;     /* JSON objects */
+	uint64_t scored;      /* records with a verdict (label or scores) */
+	uint64_t skipped;     /* records carrying "skipped" */
+	uint64_t failed;      /* records carrying "error" */
+	uint64_t no_verdict;  /* other objects */
+	uint64_t malformed;   /* lines that were not JSON objects */
+};
+
+void chaff_report_counts(const struct chaff_report *r, struct chaff_report_counts *c);
+
+/*
+ * Append the HTML page to out. Its size is bounded by the options whatever
+ * the input, since every string is cut to a budget: at most about 1 KiB
+ * per table row and 5 KiB per review card (one list per flagged label and
+ * one of uncertain pages), plus 200 KiB; under 2 MiB with the defaults.
+ * CHAFF_ERR_TOO_LARGE when out's ceiling is reached first. The same lines
+ * give the same bytes.
+ */
+enum chaff_err chaff_report_html(const struct chaff_report *r, struct chaff_buf *out);
 
 #endif /* CHAFF_H */
