@@ -24,7 +24,7 @@ score_one() {
 python3 - "$TMP" <<'PY'
 import gzip, os, sys
 t = sys.argv[1]
-open(f"{t}/deep.html", "w").write("<div>" * 100000 + "deep")
+open(f"{t}/deep.html", "w").write("<p>Some text before the nesting.</p>" + "<div>" * 100000 + "deep")
 open(f"{t}/unclosed.html", "w").write("<b><i><font>" * 30000 + "text")
 open(f"{t}/tables.html", "w").write("<table><tr><td>" * 20000)
 with open(f"{t}/big.html", "w") as f:
