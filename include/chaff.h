@@ -1033,17 +1033,40 @@ void chaff_verdict_json(struct chaff_json *j, const struct chaff_model *m,
  * of url, else the directory of path. Lines starting with '#' are
  * comments, except "# labels: NAME NAME..." which fixes the label order
  * (otherwise the order of first appearance); header rows
- * "path<TAB>label[...]" are skipped wherever they are (files concatenate). Rows pointing into WARC
- * archives, archive<TAB>offset-or-record-id<TAB>label (archive named
- * .warc/.warc.gz/.arc/.arc.gz), are kept with `record` set; reading them is
- * not supported yet and chaff_dataset_build reports them as failed.
- * Labels are data: whatever names the rows use (2 to CHAFF_MAX_LABELS).
+ * "path<TAB>label[...]" are skipped wherever they are (files concatenate).
+ *
+ * Rows may point into WARC archives (a path ending in .warc or .warc.gz;
+ * .arc and .arc.gz ones are refused by the WARC reader):
+ *
+ *   archive<TAB>offset-or-record-id<TAB>label[<TAB>site]
+ *
+ * An offset (decimal, as `chaff bulk` prints it) selects the record whose
+ * gzip member, or in a plain file whose "WARC/" line, starts there; a
+ * "<urn:uuid:...>" WARC-Record-ID selects that record wherever it is. The
+ * record must hold a page (a 2xx HTML or plain-text response, a resource
+ * or a conversion record, as chaff_warc_page reads them with text_plain):
+ * others are reported per row with the archive, offset and reason. The page's URL is
+ * the record's WARC-Target-URI and its site, unless given, that URL's host.
+ * In a whole-file gzip every record shares offset 0: name them by id.
+ *
+ * Labels are data: whatever names the rows use (2 to CHAFF_MAX_LABELS),
+ * except one reserved name, CHAFF_LABEL_NONE ("none"): background pages,
+ * about none of the labels' subject (ordinary pages that are not about
+ * medication at all). They are negatives for every label's one-vs-rest
+ * fit and are never predicted: a model trained with them lists only the
+ * real labels and gives probabilities over those. They teach the model
+ * what the rest of the web looks like (shops, tag clouds, link lists that
+ * are not pharmacies). The corpus keeps "none" among its labels;
+ * chaff_dataset_build sets its pages apart.
  */
+#define CHAFF_LABEL_NONE "none"
+
 struct chaff_sample {
 	char *path;     /* page file (or WARC archive), resolved */
 	char *record;   /* WARC offset or record id; NULL for page files */
 	char *url;      /* or NULL */
-	char *site;     /* cross-validation group */
+	char *site;     /* cross-validation group; NULL for a WARC row without
+	                 * one (then the host of its record's URI) */
 	size_t label;   /* index into the corpus's labels */
 	char *where;    /* "FILE:LINE" of the row, for messages */
 };
@@ -1099,7 +1122,10 @@ struct chaff_dataset;
 /*
  * Build the dataset of c's rows. Pages that cannot be read or parsed are
  * reported on opts->log with their row's FILE:LINE and counted in *failed.
- * Labels with no page left are dropped (and reported). Fails with
+ * Labels with no page left are dropped (and reported). Pages labelled
+ * CHAFF_LABEL_NONE are background: chaff_dataset_label does not list it.
+ * Each WARC archive is opened once per row that names an offset (a seek)
+ * and read through once for all the rows that name record ids. Fails with
  * CHAFF_ERR_EMPTY when no page at all could be read.
  */
 enum chaff_err chaff_dataset_build(struct chaff_dataset **out, const struct chaff_corpus *c,
@@ -1109,15 +1135,22 @@ size_t chaff_dataset_size(const struct chaff_dataset *d);
 size_t chaff_dataset_nlabels(const struct chaff_dataset *d);
 const char *chaff_dataset_label(const struct chaff_dataset *d, size_t i);
 size_t chaff_dataset_nsites(const struct chaff_dataset *d);
+/* Background pages (label CHAFF_LABEL_NONE) among chaff_dataset_size. */
+size_t chaff_dataset_nbackground(const struct chaff_dataset *d);
 void chaff_dataset_free(struct chaff_dataset *d);
 
 /*
  * Train a model on every page of d. Without opts->cost, C is chosen on a
  * small grid by site-grouped K-fold cross-validation maximising macro-F1
- * (ties: the smaller C). Classes are weighted by inverse frequency. The
- * calibration temperature is fitted on the cross-validated decision
- * values. Deterministic: the same dataset and options give the same model
- * bytes. Needs pages of at least two labels (CHAFF_ERR_USAGE otherwise).
+ * (ties: the smaller C). Classes are weighted by inverse frequency: in
+ * each one-vs-rest fit, the label's pages weigh as much in total as all the
+ * others, background pages included, so background counts like any other
+ * negative and cannot swamp a label. The calibration temperature is
+ * fitted on the cross-validated decision values. Both the choice of C and
+ * the calibration look at the labelled pages only (background pages have
+ * no right answer among the labels). Deterministic: the same dataset and
+ * options give the same model bytes. Needs pages of at least two labels
+ * besides CHAFF_LABEL_NONE (CHAFF_ERR_USAGE otherwise).
  */
 enum chaff_err chaff_train(struct chaff_model **out, const struct chaff_dataset *d,
                            const struct chaff_train_opts *opts, char *why);
@@ -1135,6 +1168,9 @@ struct chaff_eval {
 	size_t bin_n[CHAFF_ECE_BINS];
 	double nll;                       /* sum of -log p(truth) */
 	unsigned folds;                   /* cross-validation folds used, 0 for a fixed model */
+	/* Background pages (CHAFF_LABEL_NONE): not in n or any figure above. */
+	size_t background;                          /* background pages counted */
+	size_t background_pred[CHAFF_MAX_LABELS];   /* ... predicted as each label */
 	/* Filled by chaff_eval_finish: */
 	double precision[CHAFF_MAX_LABELS], recall[CHAFF_MAX_LABELS], f1[CHAFF_MAX_LABELS];
 	size_t support[CHAFF_MAX_LABELS];
@@ -1147,12 +1183,15 @@ struct chaff_eval {
 void chaff_eval_init(struct chaff_eval *e, const char *const *labels, size_t nlabels);
 /* Count one page: its true label and the probabilities given to each label. */
 void chaff_eval_add(struct chaff_eval *e, size_t truth, const double *prob);
+/* Count one background page: only which label it was predicted as. */
+void chaff_eval_add_background(struct chaff_eval *e, const double *prob);
 void chaff_eval_finish(struct chaff_eval *e);
 
 /*
  * Score every page of d with m. Pages whose label m does not have are
- * reported on opts->log and counted in *skipped. d must have been built
- * with chaff_model_hash_bits(m) bits.
+ * reported on opts->log and counted in *skipped; background pages are
+ * counted with chaff_eval_add_background. d must have been built with
+ * chaff_model_hash_bits(m) bits.
  */
 enum chaff_err chaff_eval_model(struct chaff_eval *e, const struct chaff_model *m,
                                 const struct chaff_dataset *d,
@@ -1161,7 +1200,8 @@ enum chaff_err chaff_eval_model(struct chaff_eval *e, const struct chaff_model *
 /*
  * Site-grouped K-fold cross-validation: for each fold, a model is trained
  * on the other folds with chaff_train's procedure (its own inner choice of
- * C and calibration) and scores the fold's pages.
+ * C and calibration) and scores the fold's pages, background pages too
+ * (chaff_eval_add_background).
  */
 enum chaff_err chaff_eval_cv(struct chaff_eval *e, const struct chaff_dataset *d,
                              const struct chaff_train_opts *opts, char *why);
