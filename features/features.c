@@ -76,6 +76,10 @@ static const char *const signal_names[SIG_COUNT] = {
 	[SIG_HEADING_FRACTION] = "heading_fraction",
 	[SIG_LIST_ITEM_FRACTION] = "list_item_fraction",
 	[SIG_TABLE_ROWS] = "table_rows",
+	[SIG_MEDICAL_TERM_RATE] = "medical_term_rate",
+	[SIG_SPECIFICITY_RATE] = "specificity_rate",
+	[SIG_REPUTABLE_SOURCES] = "reputable_sources",
+	[SIG_SPECULATION_RATE] = "speculation_rate",
 };
 
 _Static_assert((int)SIG_COUNT <= (int)CHAFF_SIG_MAX, "too many signals for CHAFF_SIG_MAX");
@@ -570,6 +574,7 @@ void chaff_features_extract(struct chaff_features *f, const struct chaff_doc *do
 	chaff_sig_studies(&c);
 	chaff_sig_widgets(&c);
 	chaff_sig_general(&c);
+	chaff_sig_substance(&c);
 	chaff_sig_terms(&c, hash_bits);
 	for (i = 0; i < SIG_COUNT; i++)
 		if (!isfinite(f->signals[i]))

@@ -154,7 +154,28 @@ static const char *const rx_words[] = {
 	"recepty", "recepta", "apteka", "pills", "tabs", NULL
 };
 
+/* Medical vocabulary beyond the clinical words: conditions, anatomy, routes. */
+static const char *const medterm_words[] = {
+	"spasticity", "sclerosis", "palsy", "spinal", "epilepsy", "seizure", "seizures",
+	"diabetes", "hypertension", "cholesterol", "infection", "infections", "bacterial",
+	"viral", "fungal", "asthma", "arthritis", "depression", "insomnia", "migraine",
+	"angina", "arrhythmia", "fibrillation", "thrombosis", "embolism", "stroke",
+	"cardiac", "cardiovascular", "pulmonary", "gastrointestinal", "intravenous",
+	"intramuscular", "subcutaneous", "intrathecal", "oral", "orally", "injectable",
+	"infusion", "formulation", "prescription", "approved", "approval", "neurotransmitter",
+	"receptor", "receptors", "agonist", "antagonist", "anticonvulsant", "antispastic",
+	"analgesic", "antibiotic", "antidepressant", "antihypertensive", "anticoagulant",
+	"diuretic", "sedative", "opioid", "opioids", "benzodiazepine", "nervous", "nerve",
+	"nerves", "muscle", "muscles", "muscular", "skeletal", "chronic", "acute", "syndrome",
+	"disorder", "disease", "therapy", "symptoms", "spasms", "spasm", "tablet", "tablets",
+	"capsule", "capsules", "milligrams", "physician", "clinician", "pharmacist", "half-life",
+	"bladder", "blood", "heart", "lungs", "brain", "kidneys", "pancreas", "thyroid",
+	"hormone", "insulin", "glucose", "platelet", "inflammation", "immune", "tumor", "cancer",
+	NULL
+};
+
 static const struct word_list word_lists[] = {
+	{ LEX_MEDTERM, medterm_words },
 	{ LEX_STOP, stop_words },
 	{ LEX_UNIT, unit_words },
 	{ LEX_PACK, pack_words },

@@ -75,6 +75,10 @@ enum {
 	SIG_HEADING_FRACTION,
 	SIG_LIST_ITEM_FRACTION,
 	SIG_TABLE_ROWS,
+	SIG_MEDICAL_TERM_RATE,
+	SIG_SPECIFICITY_RATE,
+	SIG_REPUTABLE_SOURCES,
+	SIG_SPECULATION_RATE,
 	SIG_COUNT
 };
 
@@ -99,6 +103,7 @@ enum {
 	LEX_PROMO     = 1u << 16,  /* download, install, subscribe, newsletter ... */
 	LEX_BUY       = 1u << 17,  /* buy, cheap, order, kaufen, acquistare ... */
 	LEX_RX        = 1u << 18,  /* prescription, pharmacy, ricetta, rezept ... (any language) */
+	LEX_MEDTERM   = 1u << 19,  /* conditions, anatomy, routes, approval: medical vocabulary */
 	LEX_PHRASE    = 1u << 30   /* some phrase of the lexicon starts with this word */
 };
 
@@ -216,6 +221,7 @@ void chaff_sig_price(struct sig_ctx *c);      /* price_blocks */
 void chaff_sig_studies(struct sig_ctx *c);    /* placeholder_studies */
 void chaff_sig_widgets(struct sig_ctx *c);    /* offtopic_widgets */
 void chaff_sig_general(struct sig_ctx *c);    /* the general content signals */
+void chaff_sig_substance(struct sig_ctx *c);  /* medical terms, facts, sources, speculation */
 void chaff_sig_terms(struct sig_ctx *c, unsigned hash_bits);
 
 /* A table of 64-bit keys with counts, open addressing, sized once. */

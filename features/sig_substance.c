@@ -1,0 +1,266 @@
+/*
+ * sig_substance.c - how much checkable substance a page carries, measured
+ * the same way whatever its template: medical terms, specific facts (doses
+ * with units, dosing frequencies, approvals), authoritative sources named in
+ * the text, and speculation. On the pages chaff was specified from, these
+ * separate a reliable page from filler about the same drug where surface
+ * style (a question title, a disclaimer, hedging) does not: reliable pages
+ * hedge and carry disclaimers too.
+ */
+#include <string.h>
+
+#include "features/signals.h"
+
+/* Medical word endings: conditions, procedures, drug classes and stems. */
+static const char *const medical_suffixes[] = {
+	"itis", "osis", "emia", "aemia", "pathy", "algia", "ectomy", "otomy", "plasty", "uria",
+	"penia", "trophy", "plegia", "sclerosis", "thecal", "venous", "toxicity", "lepsy",
+	"phrenia", "ceptor", "ceptors", "ergic", "azole", "pril", "sartan", "statin", "olol",
+	"mycin", "cillin", "floxacin", "oxetine", "tidine", "prazole", "dipine", "azepam",
+	"azolam", "triptan", "gliptin", "gliflozin", "glutide", "parin", "vudine", "vir",
+	"mab", "tinib", "zumab", "ximab", "cycline", "profen", "codone", "morphine", "sone",
+	"olone", "lukast", "tadine", "setron", "afil",
+};
+
+static bool has_suffix(const char *w, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	/* A suffix needs a stem: "vir" alone or "mab" alone is not a drug. */
+	return n >= m + 3 && !memcmp(w + n - m, suffix, m);
+}
+
+static bool medical_word(const struct sig_ctx *c, const struct sig_tok *t)
+{
+	const char *w = c->low + t->off;
+	size_t i;
+
+	if (t->lex & (LEX_MEDTERM | LEX_CLINICAL))
+		return true;
+	if (t->len < 6)
+		return false;
+	for (i = 0; i < sizeof(medical_suffixes) / sizeof(medical_suffixes[0]); i++)
+		if (has_suffix(w, t->len, medical_suffixes[i]))
+			return true;
+	return false;
+}
+
+static bool is_number(const char *w, size_t n)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i] >= '0' && w[i] <= '9')
+			digits++;
+		else if (w[i] != '.' && w[i] != ',')
+			return false;
+	}
+	return digits > 0;
+}
+
+static bool word_is(const struct sig_ctx *c, size_t t, const char *const *list)
+{
+	const struct sig_tok *k = &c->tok[t];
+	size_t i;
+
+	for (i = 0; list[i]; i++)
+		if (strlen(list[i]) == k->len && !memcmp(c->low + k->off, list[i], k->len))
+			return true;
+	return false;
+}
+
+static const char *const units[] = {
+	"mg", "mcg", "\xC2\xB5g", "g", "ml", "milligram", "milligrams", "microgram", "micrograms",
+	"units", "unit", "iu", "percent", "hours", "hour", "days", "weeks", "months", "mmhg",
+	"mmol", "kg", NULL
+};
+static const char *const times_words[] = {"once", "twice", NULL};
+static const char *const per_words[] = {"daily", "day", "a", "per", "weekly", NULL};
+static const char *const count_words[] = {"three", "four", "two", "3", "4", "2", NULL};
+
+/*
+ * A specific, checkable fact starting at token t: "5 milligrams", "10mg",
+ * "40%", "twice daily", "three times a day", "every 8 hours", "approved to
+ * treat". Returns the number of tokens it spans, or 0.
+ */
+static size_t fact_at(const struct sig_ctx *c, size_t t, size_t end)
+{
+	const struct sig_tok *k = &c->tok[t];
+	const char *w = c->low + k->off;
+	size_t i = 0;
+
+	if (is_number(w, k->len)) {
+		if (t + 1 < end && word_is(c, t + 1, units))
+			return 2;
+		/* "40%": the tokenizer dropped the sign; look at the source text. */
+		{
+			const struct chaff_block *db = &c->doc->blocks[k->block];
+			size_t after = k->src;
+
+			while (after < db->len && ((db->text[after] >= '0' && db->text[after] <= '9') ||
+			                           db->text[after] == '.' || db->text[after] == ','))
+				after++;
+			if (after < db->len && db->text[after] == '%')
+				return 1;
+		}
+		return 0;
+	}
+	/* "10mg", "0.5ml": number and unit in one token. */
+	while (i < k->len && ((w[i] >= '0' && w[i] <= '9') || w[i] == '.'))
+		i++;
+	if (i && i < k->len && (!memcmp(w + i, "mg", k->len - i < 2 ? k->len - i : 2) ||
+	                        !memcmp(w + i, "mcg", k->len - i < 3 ? k->len - i : 3) ||
+	                        !memcmp(w + i, "ml", k->len - i < 2 ? k->len - i : 2)) &&
+	    k->len - i <= 3)
+		return 1;
+	if (word_is(c, t, times_words) && t + 1 < end && word_is(c, t + 1, per_words))
+		return 2;
+	if (word_is(c, t, count_words) && t + 2 < end && k->len && !strncmp(c->low + c->tok[t + 1].off, "times", 5) &&
+	    c->tok[t + 1].len == 5 && word_is(c, t + 2, per_words))
+		return 3;
+	if (k->len == 5 && !memcmp(w, "every", 5) && t + 2 < end &&
+	    is_number(c->low + c->tok[t + 1].off, c->tok[t + 1].len) &&
+	    c->tok[t + 2].len >= 4 && !memcmp(c->low + c->tok[t + 2].off, "hour", 4))
+		return 3;
+	if ((k->len == 8 && !memcmp(w, "approved", 8)) && t + 1 < end &&
+	    (c->tok[t + 1].len == 2 || c->tok[t + 1].len == 3) &&
+	    (!memcmp(c->low + c->tok[t + 1].off, "to", 2) ||
+	     !memcmp(c->low + c->tok[t + 1].off, "for", 3) ||
+	     !memcmp(c->low + c->tok[t + 1].off, "by", 2)))
+		return 2;
+	return 0;
+}
+
+/* Authoritative bodies by their names in running text. */
+static const char *const source_names[] = {
+	"medlineplus", "webmd", "medicinenet", "mayo clinic", "national institutes of health",
+	"food and drug administration", "centers for disease control", "cochrane", "pubmed",
+	"drugs.com", "european medicines agency", "world health organization", "dailymed",
+	"national health service", "american heart association", "american diabetes association",
+	"british national formulary", "medicines and healthcare products regulatory agency",
+	NULL
+};
+/* Acronyms only count in capitals: "who" and "nice" are ordinary words. */
+static const char *const source_acronyms[] = {
+	"NIH", "FDA", "CDC", "NHS", "NICE", "NCBI", "EMA", "WHO", "BNF", "MHRA", "AHA", "ADA",
+	"BfArM", "ANSM", "AEMPS", "AIFA", NULL
+};
+
+static bool acronym_at(const char *text, size_t n, size_t at, const char *acr)
+{
+	size_t m = strlen(acr);
+
+	if (at + m > n || memcmp(text + at, acr, m))
+		return false;
+	if (at > 0 && ((text[at - 1] >= 'A' && text[at - 1] <= 'Z') ||
+	               (text[at - 1] >= 'a' && text[at - 1] <= 'z')))
+		return false;
+	return at + m == n || !((text[at + m] >= 'A' && text[at + m] <= 'Z') ||
+	                        (text[at + m] >= 'a' && text[at + m] <= 'z'));
+}
+
+static size_t count_sources(struct sig_ctx *c, size_t b)
+{
+	const struct chaff_block *db = &c->doc->blocks[b];
+	const struct sig_block *sb = &c->blk[b];
+	size_t found = 0, i, t;
+
+	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
+		const struct sig_tok *k = &c->tok[t];
+		size_t rest = c->low_len - k->off;
+
+		for (i = 0; source_names[i]; i++) {
+			size_t m = strlen(source_names[i]);
+
+			if (m <= rest && !memcmp(c->low + k->off, source_names[i], m) &&
+			    (m == rest || c->low[k->off + m] == ' ' || c->low[k->off + m] == '\n')) {
+				found++;
+				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, db->text + k->src,
+				                   m < db->len - k->src ? m : db->len - k->src);
+			}
+		}
+		for (i = 0; source_acronyms[i]; i++)
+			if (acronym_at(db->text, db->len, k->src, source_acronyms[i])) {
+				found++;
+				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, source_acronyms[i],
+				                   strlen(source_acronyms[i]));
+			}
+	}
+	return found;
+}
+
+/* Phrases of speculation and anecdote, matched on the lower-cased words. */
+static const char *const speculation[] = {
+	"claimed", "claim that", "claims that", "some people", "some believe", "some say",
+	"it is believed", "is thought to", "may suggest", "might suggest", "could suggest",
+	"might be able", "could potentially", "further studies need", "more research is needed",
+	"yet to be determined", "most likely", "buzz", "buzzing", "anecdotal", "anecdotally",
+	"reportedly", "rumor", "rumors", "rumour", "rumours", "numerous people",
+	"many people say", "many people claim", "it has been proven", "miracle", "game changer",
+	"swear by", "people are saying", "researchers are excited", "could be the answer",
+	"hidden benefit", "secret", NULL
+};
+
+static size_t count_speculation(struct sig_ctx *c, size_t b)
+{
+	const struct sig_block *sb = &c->blk[b];
+	const struct chaff_block *db = &c->doc->blocks[b];
+	size_t found = 0, i, t;
+
+	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
+		const struct sig_tok *k = &c->tok[t];
+		size_t rest = c->low_len - k->off;
+
+		for (i = 0; speculation[i]; i++) {
+			size_t m = strlen(speculation[i]);
+
+			if (m <= rest && !memcmp(c->low + k->off, speculation[i], m) &&
+			    (m == rest || c->low[k->off + m] == ' ' || c->low[k->off + m] == '\n')) {
+				found++;
+				chaff_sig_evidence(c, SIG_SPECULATION_RATE, db->text + k->src,
+				                   m < db->len - k->src ? m : db->len - k->src);
+				break;
+			}
+		}
+	}
+	return found;
+}
+
+static double per_kword(double n, size_t words)
+{
+	return words ? 1000.0 * n / (double)words : 0;
+}
+
+void chaff_sig_substance(struct sig_ctx *c)
+{
+	size_t b, t, med = 0, facts = 0, sources = 0, specul = 0;
+
+	for (b = 0; b < c->doc->nblocks; b++) {
+		const struct sig_block *sb = &c->blk[b];
+		size_t end = sb->tok + sb->ntok;
+
+		if (!sb->main)
+			continue;
+		for (t = sb->tok; t < end; t++) {
+			size_t span;
+
+			med += medical_word(c, &c->tok[t]);
+			span = fact_at(c, t, end);
+			if (span) {
+				const struct chaff_block *db = &c->doc->blocks[b];
+				const struct sig_tok *last = &c->tok[t + span - 1];
+
+				facts++;
+				chaff_sig_evidence(c, SIG_SPECIFICITY_RATE, db->text + c->tok[t].src,
+				                   last->src + last->len - c->tok[t].src);
+				t += span - 1;
+			}
+		}
+		sources += count_sources(c, b);
+		specul += count_speculation(c, b);
+	}
+	chaff_sig_set(c, SIG_MEDICAL_TERM_RATE, per_kword((double)med, c->main_tokens));
+	chaff_sig_set(c, SIG_SPECIFICITY_RATE, per_kword((double)facts, c->main_tokens));
+	chaff_sig_set(c, SIG_REPUTABLE_SOURCES, (double)sources);
+	chaff_sig_set(c, SIG_SPECULATION_RATE, per_kword((double)specul, c->main_tokens));
+}
