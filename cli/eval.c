@@ -11,6 +11,8 @@ const char usage_eval[] =
 	"Score the labelled pages of CORPUS (a directory holding labels.tsv, or a\n"
 	"labels file) and report per-label precision, recall and F1, macro-F1,\n"
 	"accuracy, expected calibration error (10 bins) and the confusion matrix.\n"
+	"Background pages (label none) are left out of those figures and reported\n"
+	"apart: how many of them were predicted as each label.\n"
 	"\n"
 	"  -m, --model FILE   evaluate this model (default: the built-in one)\n"
 	"      --cv K         instead, site-grouped K-fold cross-validation: for each\n"
@@ -55,6 +57,32 @@ static void print_text(const struct chaff_eval *e, const char *what, size_t site
 			       e->confusion[k][j]);
 		putchar('\n');
 	}
+	if (!e->background)
+		return;
+	printf("\n%zu background pages (label %s), not in the figures above\n", e->background,
+	       CHAFF_LABEL_NONE);
+	for (k = 0; k < e->nlabels; k++)
+		printf("background pages predicted as %s: %zu of %zu\n", e->labels[k],
+		       e->background_pred[k], e->background);
+}
+
+/* "background":{"pages":M,"predicted":{label:N,...}} */
+static void json_background(struct chaff_json *j, const struct chaff_eval *e)
+{
+	size_t k;
+
+	chaff_json_key(j, "background");
+	chaff_json_object_begin(j);
+	chaff_json_key(j, "pages");
+	chaff_json_uint(j, e->background);
+	chaff_json_key(j, "predicted");
+	chaff_json_object_begin(j);
+	for (k = 0; k < e->nlabels; k++) {
+		chaff_json_key(j, e->labels[k]);
+		chaff_json_uint(j, e->background_pred[k]);
+	}
+	chaff_json_object_end(j);
+	chaff_json_object_end(j);
 }
 
 static void print_json(const struct chaff_eval *e, const char *model, size_t sites,
@@ -116,6 +144,7 @@ static void print_json(const struct chaff_eval *e, const char *model, size_t sit
 		chaff_json_object_end(&j);
 	}
 	chaff_json_object_end(&j);
+	json_background(&j, e);
 	chaff_json_object_end(&j);
 	chaff_buf_putc(&out, '\n');
 	fwrite(out.data, 1, out.len, stdout);
@@ -139,6 +168,7 @@ static int evaluate(const struct eval_args *a, struct chaff_train_opts *o, char 
 	char why[CHAFF_WHY_MAX] = "", what[512];
 	size_t failed = 0, skipped = 0;
 	int status = EXIT_SOME_FAILED;
+	enum chaff_err err;
 
 	if (!a->cv && !(m = cli_load_model("eval", a->model_path, &owned)))
 		return EXIT_SOME_FAILED;
@@ -147,10 +177,12 @@ static int evaluate(const struct eval_args *a, struct chaff_train_opts *o, char 
 	chaff_corpus_init(&corpus);
 	if (!cli_read_corpora("eval", &corpus, corpora, ncorpora, o))
 		goto out;
-	if (chaff_dataset_build(&d, &corpus, o, &failed, why) ||
-	    (a->cv ? chaff_eval_cv(&e, d, o, why) :
-	             chaff_eval_model(&e, m, d, o, &skipped, why))) {
+	if ((err = chaff_dataset_build(&d, &corpus, o, &failed, why)) ||
+	    (err = a->cv ? chaff_eval_cv(&e, d, o, why) :
+	                   chaff_eval_model(&e, m, d, o, &skipped, why))) {
 		cli_error("eval", "%s", why);
+		if (err == CHAFF_ERR_USAGE)
+			status = EXIT_USAGE;
 		goto out;
 	}
 	if (a->cv)

@@ -14,7 +14,13 @@ const char usage_train[] =
 	"Train a model on labelled pages and write it to MODEL. CORPUS is a\n"
 	"directory holding labels.tsv, or a labels file; rows are\n"
 	"path<TAB>label[<TAB>url[<TAB>site]], paths relative to the labels file.\n"
-	"The labels are whatever names the rows use (2 to 16 of them).\n"
+	"The labels are whatever names the rows use (2 to 16 of them), except\n"
+	"'none': background pages about none of the labels' subject (ordinary\n"
+	"pages that are not about medication). They are negatives for every\n"
+	"label and never predicted: the model lists only the real labels.\n"
+	"Rows may also point into WARC archives:\n"
+	"archive<TAB>offset-or-record-id<TAB>label[<TAB>site], the offset as\n"
+	"chaff bulk prints it, or the record's <urn:uuid:...> WARC-Record-ID.\n"
 	"\n"
 	"  -o, --output FILE  write the model here (a temporary file, then rename)\n"
 	"  -C, --cost C       liblinear cost; by default chosen from 0.03..30 by\n"
@@ -132,6 +138,7 @@ int cmd_train(int argc, char **argv)
 	char why[CHAFF_WHY_MAX] = "";
 	size_t failed = 0;
 	int c, status = EXIT_SOME_FAILED;
+	enum chaff_err err;
 
 	chaff_train_opts_default(&o);
 	o.log = stderr;
@@ -155,9 +162,11 @@ int cmd_train(int argc, char **argv)
 	chaff_corpus_init(&corpus);
 	if (!cli_read_corpora("train", &corpus, argv + optind, argc - optind, &o))
 		goto out;
-	if (chaff_dataset_build(&d, &corpus, &o, &failed, why) ||
-	    chaff_train(&m, d, &o, why)) {
+	if ((err = chaff_dataset_build(&d, &corpus, &o, &failed, why)) ||
+	    (err = chaff_train(&m, d, &o, why))) {
 		cli_error("train", "%s", why);
+		if (err == CHAFF_ERR_USAGE)
+			status = EXIT_USAGE;
 		goto out;
 	}
 	if (chaff_model_save(m, out, why)) {

@@ -82,6 +82,30 @@ static const char *const signal_names[SIG_COUNT] = {
 	[SIG_SPECULATION_RATE] = "speculation_rate",
 };
 
+/*
+ * Signals that describe a page's form rather than its quality: markup
+ * density, lengths, language-dependent word statistics, title shape and
+ * disclaimers. They vary with the site template, the input format (HTML or
+ * extracted text) and the language more than with the label, and a model
+ * trained on them learns the corpus's templates. They are computed and
+ * shown to reviewers, but not learned.
+ */
+static const bool form_only[SIG_COUNT] = {
+	[SIG_TEXT_LENGTH] = true, [SIG_MAIN_TEXT_LENGTH] = true, [SIG_WORD_COUNT] = true,
+	[SIG_TITLE_LENGTH] = true, [SIG_VISIBLE_TEXT_FRACTION] = true,
+	[SIG_HIDDEN_TEXT_FRACTION] = true, [SIG_COMPRESSION_RATIO] = true,
+	[SIG_AVG_WORD_LENGTH] = true, [SIG_STOPWORD_FRACTION] = true,
+	[SIG_ANCHOR_TEXT_FRACTION] = true, [SIG_LINK_DENSITY] = true,
+	[SIG_EXTERNAL_LINK_FRACTION] = true, [SIG_HEADING_FRACTION] = true,
+	[SIG_LIST_ITEM_FRACTION] = true, [SIG_TABLE_ROWS] = true, [SIG_TITLE_QUESTION] = true,
+	[SIG_DISCLAIMERS] = true, [SIG_DISCLAIMER_ONLY] = true,
+};
+
+bool chaff_signal_learned(size_t index)
+{
+	return index < SIG_COUNT && !form_only[index];
+}
+
 _Static_assert((int)SIG_COUNT <= (int)CHAFF_SIG_MAX, "too many signals for CHAFF_SIG_MAX");
 
 /* Pages bigger than this many words are judged on their first words. */

@@ -822,6 +822,14 @@ const char *chaff_signal_name(size_t index);
 /* Index of a signal by name, or -1 (also for NULL). */
 int chaff_signal_index(const char *name);
 
+/*
+ * Whether training uses this signal. Signals of a page's form (markup
+ * density, lengths, language-dependent word statistics, title shape,
+ * disclaimers) vary with the template, the input format and the language
+ * more than with the label: they are computed and shown, not learned.
+ */
+bool chaff_signal_learned(size_t index);
+
 #define CHAFF_MAX_EVIDENCE 8      /* strings kept per signal */
 #define CHAFF_EVIDENCE_CHARS 160  /* each trimmed to about this many bytes */
 
@@ -1045,9 +1053,11 @@ void chaff_verdict_json(struct chaff_json *j, const struct chaff_model *m,
  * "<urn:uuid:...>" WARC-Record-ID selects that record wherever it is. The
  * record must hold a page (a 2xx HTML or plain-text response, a resource
  * or a conversion record, as chaff_warc_page reads them with text_plain):
- * others are reported per row with the archive, offset and reason. The page's URL is
- * the record's WARC-Target-URI and its site, unless given, that URL's host.
- * In a whole-file gzip every record shares offset 0: name them by id.
+ * others are reported per row with the archive, offset and reason. The
+ * page's URL is the record's WARC-Target-URI and its site, unless given,
+ * that URL's host. In a whole-file gzip every record shares offset 0: an
+ * offset there is refused as ambiguous; name such records by id. Anything
+ * that is not a decimal offset is taken as a record id (<> optional).
  *
  * Labels are data: whatever names the rows use (2 to CHAFF_MAX_LABELS),
  * except one reserved name, CHAFF_LABEL_NONE ("none"): background pages,
@@ -1074,6 +1084,13 @@ struct chaff_sample {
 struct chaff_corpus {
 	char *labels[CHAFF_MAX_LABELS];
 	size_t nlabels;
+	/*
+	 * "# background: LABEL" in a labels file: the background pages (label
+	 * none) are learned as LABEL (a page about none of the labels' subject
+	 * gets the label that objects to nothing), instead of as negatives for
+	 * every label. NULL when not given.
+	 */
+	char *background_as;
 	struct chaff_sample *samples;
 	size_t nsamples;
 	size_t cap;

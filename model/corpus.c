@@ -65,6 +65,7 @@ void chaff_corpus_release(struct chaff_corpus *c)
 		free(s->where);
 	}
 	free(c->samples);
+	free(c->background_as);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -159,6 +160,21 @@ static char *url_host(const char *url)
 	return host;
 }
 
+char *model_row_site(const struct chaff_sample *s, const char *url)
+{
+	char *host = NULL;
+
+	if (s->site)
+		return chaff_xstrdup(s->site);
+	if (s->url)
+		host = url_host(s->url);
+	if (!host && url)
+		host = url_host(url);
+	if (host)
+		return host;
+	return s->record ? chaff_xstrdup(s->path) : dir_of(s->path);
+}
+
 static size_t hash_str(const char *a, const char *b)
 {
 	uint64_t h = chaff_hash64(a, strlen(a), 0);
@@ -236,6 +252,20 @@ static void labels_directive(struct row_ctx *r, char *text)
 	}
 }
 
+/* "# background: LABEL": what the background pages are learned as. */
+static void background_directive(struct row_ctx *r, char *text)
+{
+	char *save = NULL, *name = strtok_r(text, " \t", &save);
+
+	if (!name || !valid_label(name) || !strcmp(name, CHAFF_LABEL_NONE) ||
+	    strtok_r(NULL, " \t", &save)) {
+		bad_row(r, "'# background:' takes one label name");
+		return;
+	}
+	free(r->c->background_as);
+	r->c->background_as = chaff_xstrdup(name);
+}
+
 static bool label_fits(const struct chaff_corpus *c, const char *name)
 {
 	size_t i;
@@ -251,7 +281,7 @@ static const char *row_problem(const struct chaff_corpus *c, char **f, size_t nf
                                bool warc, const char *label, const char *url)
 {
 	if (nf < 2 || nf > 4 || (warc && nf < 3))
-		return warc ? "WARC rows are archive<TAB>offset-or-record-id<TAB>label"
+		return warc ? "WARC rows are archive<TAB>offset-or-record-id<TAB>label[<TAB>site]"
 		            : "rows are path<TAB>label[<TAB>url[<TAB>site]]";
 	if (!f[0][0])
 		return "empty path";
@@ -297,7 +327,8 @@ static void parse_row(struct row_ctx *r, char **f, size_t nf)
 	s->record = warc ? chaff_xstrdup(f[1]) : NULL;
 	s->url = url ? chaff_xstrdup(url) : NULL;
 	s->site = site ? chaff_xstrdup(site) : url ? url_host(url) : NULL;
-	if (!s->site)
+	/* A WARC row's default site is its record's host, known once it is read. */
+	if (!s->site && !warc)
 		s->site = dir_of(s->path);
 	s->where = where(r);
 	dup = remember(r, c->nsamples);
@@ -327,6 +358,8 @@ static void parse_line(struct row_ctx *r, char *line, size_t len)
 	if (line[0] == '#') {
 		if (!strncmp(line, "# labels:", 9))
 			labels_directive(r, line + 9);
+		else if (!strncmp(line, "# background:", 13))
+			background_directive(r, line + 13);
 		return;
 	}
 	if (len > ROW_MAX_BYTES) {

@@ -23,6 +23,7 @@ struct builder {
 	const char *cache;
 	struct chaff_limits lim;
 	size_t from_cache;
+	struct warc_rows *warc;
 };
 
 /* One page's outcome, filled by a worker, consumed in corpus order. */
@@ -30,6 +31,7 @@ struct slot {
 	struct feat_entry e;
 	enum chaff_err err;
 	bool cached;
+	char *site;          /* when the row's own site is not the one (WARC rows) */
 	char why[CHAFF_WHY_MAX];
 };
 
@@ -87,55 +89,65 @@ static enum chaff_err extract(const struct builder *b, struct chaff_arena *arena
 	return err;
 }
 
-/*
- * The one place a row becomes a page. WARC rows will be read here once
- * chaff has a WARC reader; until then they are reported, not faked.
- */
-static enum chaff_err load_page(struct chaff_page *page, const struct chaff_sample *s,
-                                const struct chaff_limits *lim, char *why)
+/* A page's features: from the cache, or extracted (and then cached). */
+static enum chaff_err page_features(const struct builder *b, struct chaff_arena *arena,
+                                    const struct chaff_page *page, struct feat_entry *e,
+                                    bool *cached, char *why)
 {
+	struct feat_key key = featcache_key(page, b->d->hash_bits, &b->lim);
+	size_t nsig = b->d->nsignals;
 	enum chaff_err err;
 
-	if (s->record) {
-		chaff_why(why, "record %s: WARC rows not supported yet", s->record);
-		return CHAFF_ERR_UNSUPPORTED;
+	if (b->cache && featcache_get(b->cache, &key, nsig, b->d->hash_bits, e)) {
+		*cached = true;
+		return CHAFF_OK;
 	}
-	err = chaff_page_read_file(page, s->path, lim, why);
-	if (!err && s->url) {
-		free(page->url);
-		page->url = chaff_xstrdup(s->url);
-	}
+	err = extract(b, arena, page, e, why);
+	if (!err && b->cache)
+		featcache_put(b->cache, &key, nsig, b->d->hash_bits, e);
 	return err;
 }
 
-static enum chaff_err features_of(const struct builder *b, struct chaff_arena *arena,
-                                  const struct chaff_sample *s, struct feat_entry *e,
-                                  bool *cached, char *why)
+/* page_features for the pass over an archive (model/corpus_warc.c). */
+static enum chaff_err scan_features(void *ctx, struct chaff_arena *arena,
+                                    const struct chaff_page *page, struct feat_entry *e,
+                                    bool *cached, char *why)
 {
+	return page_features(ctx, arena, page, e, cached, why);
+}
+
+/* The one place a row becomes features: a page file, or a WARC record. */
+static enum chaff_err features_of(const struct builder *b, struct chaff_arena *arena,
+                                  size_t i, struct slot *sl)
+{
+	const struct chaff_sample *s = &b->c->samples[i];
 	struct chaff_page page;
-	struct feat_key key;
 	enum chaff_err err;
-	size_t nsig = b->d->nsignals;
 
 	chaff_page_init(&page, &b->lim);
-	err = load_page(&page, s, &b->lim, why);
-	if (err)
-		goto out;
-	key = featcache_key(&page, b->d->hash_bits, &b->lim);
-	if (b->cache && featcache_get(b->cache, &key, nsig, b->d->hash_bits, e)) {
-		*cached = true;
-		goto out;
+	if (s->record) {
+		err = warc_rows_get(b->warc, i, &b->lim, &page, &sl->e, &sl->cached, &sl->site,
+		                    sl->why);
+		if (err || sl->e.signals)
+			goto out;  /* failed, or its features were made by the pass */
+	} else {
+		err = chaff_page_read_file(&page, s->path, &b->lim, sl->why);
+		if (err)
+			goto out;
+		if (s->url) {
+			free(page.url);
+			page.url = chaff_xstrdup(s->url);
+		}
 	}
-	err = extract(b, arena, &page, e, why);
-	if (!err && b->cache)
-		featcache_put(b->cache, &key, nsig, b->d->hash_bits, e);
+	err = page_features(b, arena, &page, &sl->e, &sl->cached, sl->why);
 out:
 	chaff_page_release(&page);
 	return err;
 }
 
-static void append(struct builder *b, const struct chaff_sample *s, const struct feat_entry *e)
+static void append(struct builder *b, const struct chaff_sample *s, struct slot *sl)
 {
+	const struct feat_entry *e = &sl->e;
 	struct chaff_dataset *d = b->d;
 	size_t i = d->n, need = chaff_st_add(d->term_off[i], e->nterms);
 
@@ -150,13 +162,18 @@ static void append(struct builder *b, const struct chaff_sample *s, const struct
 	d->term_off[i + 1] = need;
 	d->label[i] = s->label;
 	d->where[i] = chaff_xstrdup(s->where);
-	d->sites[i] = chaff_xstrdup(s->site);  /* names for now; ids in number_sites */
+	/* Names for now; ids in number_sites. */
+	d->sites[i] = sl->site ? sl->site : chaff_xstrdup(s->site);
+	sl->site = NULL;
 	d->n++;
 }
 
-/* Keep the labels that have pages, in corpus order. */
-static void drop_empty_labels(struct chaff_dataset *d, const struct chaff_corpus *c,
-                              const struct chaff_train_opts *o)
+/*
+ * Keep the labels that have pages, in corpus order; set the background
+ * pages (label none) apart, so that no model ever has a class for them.
+ */
+static void map_labels(struct chaff_dataset *d, const struct chaff_corpus *c,
+                       const struct chaff_train_opts *o)
 {
 	size_t count[CHAFF_MAX_LABELS] = {0}, map[CHAFF_MAX_LABELS], i, k;
 
@@ -164,15 +181,32 @@ static void drop_empty_labels(struct chaff_dataset *d, const struct chaff_corpus
 		count[d->label[i]]++;
 	d->nlabels = 0;
 	for (k = 0; k < c->nlabels; k++) {
-		if (!count[k]) {
+		if (!strcmp(c->labels[k], CHAFF_LABEL_NONE)) {
+			map[k] = MODEL_BACKGROUND;
+			d->nbackground = count[k];
+		} else if (!count[k]) {
 			model_log(o, "label '%s' has no page left: left out", c->labels[k]);
-			continue;
+		} else {
+			map[k] = d->nlabels;
+			d->labels[d->nlabels++] = chaff_xstrdup(c->labels[k]);
 		}
-		map[k] = d->nlabels;
-		d->labels[d->nlabels++] = chaff_xstrdup(c->labels[k]);
 	}
 	for (i = 0; i < d->n; i++)
 		d->label[i] = map[d->label[i]];
+	d->background_as = MODEL_BACKGROUND;
+	for (k = 0; c->background_as && k < d->nlabels; k++)
+		if (!strcmp(d->labels[k], c->background_as))
+			d->background_as = k;
+	if (c->background_as && d->background_as == MODEL_BACKGROUND)
+		model_log(o, "'# background: %s' names no label of the corpus: ignored",
+		          c->background_as);
+	if (d->nbackground && d->background_as != MODEL_BACKGROUND)
+		model_log(o, "%zu background page%s (label %s): learned as %s",
+		          d->nbackground, d->nbackground == 1 ? "" : "s", CHAFF_LABEL_NONE,
+		          d->labels[d->background_as]);
+	else if (d->nbackground)
+		model_log(o, "%zu background page%s (label %s): negatives for every label",
+		          d->nbackground, d->nbackground == 1 ? "" : "s", CHAFF_LABEL_NONE);
 }
 
 struct named {
@@ -255,8 +289,7 @@ static void *work(void *arg)
 	for (i = w->start; i < w->end; i += w->step) {
 		struct slot *sl = &w->slots[i % CHUNK];
 
-		sl->err = features_of(w->b, &w->arena, &w->b->c->samples[i], &sl->e, &sl->cached,
-		                      sl->why);
+		sl->err = features_of(w->b, &w->arena, i, sl);
 	}
 	return NULL;
 }
@@ -300,10 +333,11 @@ static void read_chunk(struct builder *b, struct worker *w, unsigned nw, struct 
 			          sl->why[0] ? sl->why : "unreadable");
 			(*failed)++;
 		} else {
-			append(b, s, &sl->e);
+			append(b, s, sl);
 			b->from_cache += sl->cached;
 		}
 		feat_entry_release(&sl->e);
+		free(sl->site);
 		memset(sl, 0, sizeof(*sl));
 	}
 }
@@ -339,6 +373,7 @@ enum chaff_err chaff_dataset_build(struct chaff_dataset **out, const struct chaf
 		w[t].b = &b;
 		chaff_arena_init(&w[t].arena);
 	}
+	b.warc = warc_rows_resolve(c, &b.lim, scan_features, &b, &w[0].arena, o);
 	slots = chaff_xcalloc(CHUNK, sizeof(*slots));
 	for (i = 0; i < c->nsamples; i += CHUNK) {
 		size_t end = c->nsamples - i > CHUNK ? i + CHUNK : c->nsamples;
@@ -347,13 +382,14 @@ enum chaff_err chaff_dataset_build(struct chaff_dataset **out, const struct chaf
 		progress(&b, end, c->nsamples, end == c->nsamples);
 	}
 	free(slots);
+	warc_rows_free(b.warc);
 	for (t = 0; t < nw; t++)
 		chaff_arena_release(&w[t].arena);
 	if (c->nsamples)
 		model_log(o, "%zu pages read (%zu from the feature cache%s%s)", b.d->n,
 		          b.from_cache, b.cache ? " in " : ", none", b.cache ? b.cache : "");
 	free((char *)b.cache);
-	drop_empty_labels(b.d, c, o);
+	map_labels(b.d, c, o);
 	number_sites(b.d);
 	if (!b.d->n) {
 		chaff_why(why, "no page could be read");
@@ -382,6 +418,11 @@ const char *chaff_dataset_label(const struct chaff_dataset *d, size_t i)
 size_t chaff_dataset_nsites(const struct chaff_dataset *d)
 {
 	return d->nsites;
+}
+
+size_t chaff_dataset_nbackground(const struct chaff_dataset *d)
+{
+	return d->nbackground;
 }
 
 void chaff_dataset_free(struct chaff_dataset *d)

@@ -15,16 +15,24 @@ void chaff_eval_init(struct chaff_eval *e, const char *const *labels, size_t nla
 		snprintf(e->labels[k], sizeof(e->labels[k]), "%s", labels[k]);
 }
 
+static size_t arg_max(const double *prob, size_t n)
+{
+	size_t k, best = 0;
+
+	for (k = 1; k < n; k++)
+		if (prob[k] > prob[best])
+			best = k;
+	return best;
+}
+
 void chaff_eval_add(struct chaff_eval *e, size_t truth, const double *prob)
 {
-	size_t k, pred = 0, bin;
+	size_t pred, bin;
 	double conf, p;
 
 	if (truth >= e->nlabels)
 		return;
-	for (k = 1; k < e->nlabels; k++)
-		if (prob[k] > prob[pred])
-			pred = k;
+	pred = arg_max(prob, e->nlabels);
 	conf = prob[pred];
 	bin = conf >= 1 ? CHAFF_ECE_BINS - 1 : (size_t)(conf * CHAFF_ECE_BINS);
 	if (!(conf >= 0))
@@ -36,6 +44,14 @@ void chaff_eval_add(struct chaff_eval *e, size_t truth, const double *prob)
 	p = prob[truth];
 	e->nll -= log(p > 1e-15 ? p : 1e-15);
 	e->n++;
+}
+
+void chaff_eval_add_background(struct chaff_eval *e, const double *prob)
+{
+	if (!e->nlabels)
+		return;
+	e->background_pred[arg_max(prob, e->nlabels)]++;
+	e->background++;
 }
 
 static double ratio(size_t a, size_t b)
@@ -97,15 +113,19 @@ enum chaff_err chaff_eval_model(struct chaff_eval *e, const struct chaff_model *
 	}
 	for (i = 0; i < d->n; i++) {
 		double score[CHAFF_MAX_LABELS], prob[CHAFF_MAX_LABELS];
+		bool background = d->label[i] == MODEL_BACKGROUND;
 
-		if (map[d->label[i]] < 0) {
+		if (!background && map[d->label[i]] < 0) {
 			(*skipped)++;
 			continue;
 		}
 		model_scores(m, d->signals + i * d->nsignals, d->nsignals,
 		             d->terms + d->term_off[i], d->term_off[i + 1] - d->term_off[i], score);
 		model_softmax(score, K, m->temperature, prob);
-		chaff_eval_add(e, (size_t)map[d->label[i]], prob);
+		if (background)
+			chaff_eval_add_background(e, prob);
+		else
+			chaff_eval_add(e, (size_t)map[d->label[i]], prob);
 	}
 	chaff_eval_finish(e);
 	return CHAFF_OK;

@@ -70,16 +70,24 @@ struct term_pair {
 void model_scores(const struct chaff_model *m, const double *signals, size_t nsignals,
                   const struct term_pair *terms, size_t nterms, double *score);
 
+/*
+ * The label of a background page (CHAFF_LABEL_NONE in the labels file): a
+ * negative for every label's fit, never a class of its own.
+ */
+#define MODEL_BACKGROUND ((size_t)-1)
+
 struct chaff_dataset {
 	size_t n;
-	size_t nlabels;
+	size_t nlabels;              /* real labels: none is not one */
 	char *labels[CHAFF_MAX_LABELS];
+	size_t nbackground;          /* pages whose label is MODEL_BACKGROUND */
+	size_t background_as;        /* label they are learned as, or MODEL_BACKGROUND */
 	size_t nsignals;             /* this chaff's signals, in index order */
 	char **signal_names;
 	double *signals;             /* n rows of nsignals raw values */
 	size_t *term_off;            /* n + 1 offsets into terms */
 	struct term_pair *terms;
-	size_t *label;
+	size_t *label;               /* index into labels, or MODEL_BACKGROUND */
 	size_t *site;                /* index into sites */
 	size_t nsites;
 	char **sites;
@@ -92,7 +100,8 @@ struct chaff_dataset {
  * includes linear.h). Instances in CSR form with 1-based feature indices,
  * strictly increasing per instance. One binary L2-regularised logistic
  * regression per label (one-vs-rest), each with the two classes weighted
- * by inverse frequency. w receives (nfeat + 1) rows of nlabels weights:
+ * by inverse frequency. A label no label index matches (MODEL_BACKGROUND)
+ * is a negative for every fit. w receives (nfeat + 1) rows of nlabels weights:
  * row j for feature j + 1, row nfeat for the bias.
  */
 struct fit_problem {
@@ -138,5 +147,35 @@ bool featcache_get(const char *dir, const struct feat_key *key, size_t nsignals,
 bool featcache_put(const char *dir, const struct feat_key *key, size_t nsignals,
                    unsigned hash_bits, const struct feat_entry *e);
 void feat_entry_release(struct feat_entry *e);
+
+/*
+ * The site of a sample whose page has URL url (or NULL): the row's site,
+ * else the host of its URL or of url, else its directory (its archive for
+ * a WARC row). malloc'd.
+ */
+char *model_row_site(const struct chaff_sample *s, const char *url);
+
+/*
+ * WARC rows of a corpus (model/corpus_warc.c). warc_rows_resolve reads
+ * each archive once for the rows that name record ids, before the workers
+ * start; records it cannot leave to a seek (several records in one gzip
+ * member) get their features made right then, through fn. warc_rows_get
+ * then gives, for one WARC row, either the features (e filled: taken by
+ * the caller) or the page read at its offset, and the row's site
+ * (malloc'd); or the row's error. Rows are only read by the worker that
+ * handles them, so workers may call it at once for different rows.
+ */
+typedef enum chaff_err (*warc_features_fn)(void *ctx, struct chaff_arena *arena,
+                                           const struct chaff_page *page,
+                                           struct feat_entry *e, bool *cached, char *why);
+struct warc_rows;
+struct warc_rows *warc_rows_resolve(const struct chaff_corpus *c,
+                                    const struct chaff_limits *lim, warc_features_fn fn,
+                                    void *ctx, struct chaff_arena *arena,
+                                    const struct chaff_train_opts *o);
+enum chaff_err warc_rows_get(struct warc_rows *w, size_t sample,
+                             const struct chaff_limits *lim, struct chaff_page *page,
+                             struct feat_entry *e, bool *cached, char **site, char *why);
+void warc_rows_free(struct warc_rows *w);
 
 #endif

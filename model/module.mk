@@ -1,5 +1,6 @@
 MODEL_SRCS += model/model.c model/modelfile.c model/predict.c model/fit.c model/corpus.c \
-              model/featcache.c model/dataset.c model/training.c model/metrics.c
+              model/featcache.c model/dataset.c model/training.c model/metrics.c \
+              model/corpus_warc.c
 TEST_UNITS += tests/unit_model.c
 FUZZ_TARGETS += fuzz_model fuzz_corpus
 

@@ -69,6 +69,9 @@ static void fit_scaling(struct chaff_model *m, const struct chaff_dataset *d,
 		sig->scale = top > 0 ? top : 1;
 		sig->lo = low < 0 ? -CLIP_HI : 0;
 		sig->hi = CLIP_HI;
+		/* Signals of a page's form are shown, not learned: a zero range. */
+		if (sig->signal < 0 || !chaff_signal_learned((size_t)sig->signal))
+			sig->lo = sig->hi = 0;
 	}
 }
 
@@ -200,8 +203,10 @@ static enum chaff_err fit_model(struct chaff_model **out, const struct chaff_dat
 	fit_scaling(m, d, s);
 	build_csr(&c, m, d, s);
 	label = chaff_xmalloc(chaff_st_mult(s->n ? s->n : 1, sizeof(size_t)));
+	/* Background pages are learned as the corpus says, or as no label. */
 	for (k = 0; k < s->n; k++)
-		label[k] = d->label[s->idx[k]];
+		label[k] = d->label[s->idx[k]] == MODEL_BACKGROUND ? d->background_as
+		                                                    : d->label[s->idx[k]];
 	p.n = s->n;
 	p.nfeat = D + c.nvocab;
 	p.nlabels = d->nlabels;
@@ -233,12 +238,18 @@ static void page_scores(const struct chaff_model *m, const struct chaff_dataset 
 	             d->terms + d->term_off[p], d->term_off[p + 1] - d->term_off[p], score);
 }
 
+/* Column of a page's label in per-label counts: background pages come last. */
+static size_t label_column(const struct chaff_dataset *d, size_t p)
+{
+	return d->label[p] == MODEL_BACKGROUND ? d->nlabels : d->label[p];
+}
+
 /*
  * Folds by site: every site goes whole to one fold. Sites are ordered by
- * their majority label, then by the hash of their name with the seed, and
- * dealt round-robin, so folds get sites of every label and the same seed
- * always gives the same folds. Returns the folds used (<= k), fold[i] for
- * each page of s.
+ * their majority label (background after the labels), then by the hash of
+ * their name with the seed, and dealt round-robin, so folds get sites of
+ * every label and of the background, and the same seed always gives the
+ * same folds. Returns the folds used (<= k), fold[i] for each page of s.
  */
 struct site_order {
 	size_t site;
@@ -260,13 +271,14 @@ static int by_label_hash(const void *a, const void *b)
 static size_t assign_folds(const struct chaff_dataset *d, const struct subset *s, size_t k,
                            uint64_t seed, size_t *fold)
 {
-	size_t *counts = chaff_xcalloc(chaff_st_mult(d->nsites, d->nlabels), sizeof(size_t));
+	size_t K = d->nlabels + 1;
+	size_t *counts = chaff_xcalloc(chaff_st_mult(d->nsites, K), sizeof(size_t));
 	size_t *site_fold = chaff_xmalloc(chaff_st_mult(d->nsites, sizeof(size_t)));
 	struct site_order *order = chaff_xmalloc(chaff_st_mult(d->nsites, sizeof(*order)));
-	size_t i, j, nsites = 0, K = d->nlabels;
+	size_t i, j, nsites = 0;
 
 	for (i = 0; i < s->n; i++)
-		counts[d->site[s->idx[i]] * K + d->label[s->idx[i]]]++;
+		counts[d->site[s->idx[i]] * K + label_column(d, s->idx[i])]++;
 	for (i = 0; i < d->nsites; i++) {
 		size_t best = 0, total = 0;
 
@@ -387,6 +399,7 @@ static enum chaff_err cv_scores(struct cv_run *r, unsigned threads, char *why)
 	return r->err;
 }
 
+/* Cross-validated macro-F1 of the labelled pages of s (background has no truth). */
 static double macro_f1_of(const struct chaff_dataset *d, const struct subset *s,
                           const double *score)
 {
@@ -396,6 +409,8 @@ static double macro_f1_of(const struct chaff_dataset *d, const struct subset *s,
 
 	chaff_eval_init(&e, (const char *const *)d->labels, K);
 	for (i = 0; i < s->n; i++) {
+		if (d->label[s->idx[i]] == MODEL_BACKGROUND)
+			continue;
 		model_softmax(score + i * K, K, 1, prob);
 		chaff_eval_add(&e, d->label[s->idx[i]], prob);
 	}
@@ -454,6 +469,29 @@ static double fit_temperature(const double *score, const size_t *truth, size_t n
 	return 1 / exp((a + b) / 2);
 }
 
+/* The temperature that fits the labelled pages' cross-validated scores. */
+static double calibrate(const struct chaff_dataset *d, const struct subset *s,
+                        const double *score)
+{
+	size_t K = d->nlabels, i, n = 0;
+	size_t *truth = chaff_xmalloc(chaff_st_mult(s->n ? s->n : 1, sizeof(size_t)));
+	double *kept = chaff_xmalloc(chaff_st_mult(chaff_st_mult(s->n ? s->n : 1, K),
+	                                           sizeof(double)));
+	double temp;
+
+	for (i = 0; i < s->n; i++) {
+		if (d->label[s->idx[i]] == MODEL_BACKGROUND)
+			continue;
+		truth[n] = d->label[s->idx[i]];
+		memcpy(kept + n * K, score + i * K, K * sizeof(double));
+		n++;
+	}
+	temp = n ? fit_temperature(kept, truth, n, K) : 1;
+	free(kept);
+	free(truth);
+	return temp;
+}
+
 static size_t count_sites(const struct chaff_dataset *d, const struct subset *s)
 {
 	bool *seen = chaff_xcalloc(d->nsites ? d->nsites : 1, sizeof(bool));
@@ -498,16 +536,13 @@ static enum chaff_err train_subset(struct chaff_model **out, const struct chaff_
                                    const struct subset *s, const struct chaff_train_opts *o,
                                    const struct chaff_train_opts *log, char *why)
 {
-	size_t K = d->nlabels, i, nfolds, best = 0;
+	size_t K = d->nlabels, nfolds, best = 0;
 	size_t *fold = chaff_xmalloc(chaff_st_mult(s->n ? s->n : 1, sizeof(size_t)));
-	size_t *truth = chaff_xmalloc(chaff_st_mult(s->n ? s->n : 1, sizeof(size_t)));
 	double cost = o->cost > 0 ? o->cost : DEFAULT_COST, best_f1 = 0, temp = 1;
 	struct cv_run r;
 	enum chaff_err err = CHAFF_OK;
 
 	memset(&r, 0, sizeof(r));
-	for (i = 0; i < s->n; i++)
-		truth[i] = d->label[s->idx[i]];
 	nfolds = o->folds >= 2 ? assign_folds(d, s, o->folds, o->seed, fold) : 0;
 	if (nfolds >= 2) {
 		r.d = d;
@@ -522,7 +557,7 @@ static enum chaff_err train_subset(struct chaff_model **out, const struct chaff_
 			goto out;
 		best = best_cost(&r, log, &best_f1);
 		cost = r.costs[best];
-		temp = fit_temperature(r.score + best * s->n * K, truth, s->n, K);
+		temp = calibrate(d, s, r.score + best * s->n * K);
 	} else if (log) {
 		model_log(log, "%zu site(s): no cross-validation; cost %g, no calibration",
 		          count_sites(d, s), cost);
@@ -535,7 +570,6 @@ static enum chaff_err train_subset(struct chaff_model **out, const struct chaff_
 	(*out)->info.macro_f1 = nfolds >= 2 ? best_f1 : 0;
 out:
 	free(r.score);
-	free(truth);
 	free(fold);
 	return err;
 }
@@ -544,8 +578,14 @@ static bool enough_labels(const struct chaff_dataset *d, char *why)
 {
 	if (d->nlabels >= 2)
 		return true;
-	chaff_why(why, "pages of at least two labels are needed, found %zu label%s",
-	          d->nlabels, d->nlabels == 1 ? "" : "s");
+	if (d->nbackground)
+		chaff_why(why, "pages of at least two labels besides '%s' are needed, found %zu "
+		          "label%s and %zu background page%s", CHAFF_LABEL_NONE, d->nlabels,
+		          d->nlabels == 1 ? "" : "s", d->nbackground,
+		          d->nbackground == 1 ? "" : "s");
+	else
+		chaff_why(why, "pages of at least two labels are needed, found %zu label%s",
+		          d->nlabels, d->nlabels == 1 ? "" : "s");
 	return false;
 }
 
@@ -616,7 +656,10 @@ enum chaff_err chaff_eval_cv(struct chaff_eval *e, const struct chaff_dataset *d
 				continue;
 			page_scores(m, d, i, score);
 			model_softmax(score, K, m->temperature, prob);
-			chaff_eval_add(e, d->label[i], prob);
+			if (d->label[i] == MODEL_BACKGROUND)
+				chaff_eval_add_background(e, prob);
+			else
+				chaff_eval_add(e, d->label[i], prob);
 		}
 		chaff_model_free(m);
 	}

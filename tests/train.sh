@@ -165,6 +165,29 @@ check_eq "four labels" "$(grep '^label ' "$TMP/four" | tr '\n' ' ')" \
 	"label recipe label reliable label thin label pharmacy_spam "
 run_cmd $CHAFF score --json -m "$TMP/four" "$C/recipe/r1.txt"
 check "four-label scores" grep -q '"scores":{"recipe":[0-9.e-]*,"reliable":' "$TMP/out"
+# Background pages (label none): negatives for every label, never a class.
+sed 's/\trecipe\t/\tnone\t/' "$C/four.tsv" >"$C/bg.tsv"
+run_cmd $T -o "$TMP/bg" "$C/bg.tsv"
+check_eq "background exit" "$rc" 0
+check "background logged" grep -q "4 background pages (label none)" "$TMP/err"
+check_eq "background is no label" "$(grep '^label ' "$TMP/bg" | tr '\n' ' ')" \
+	"label reliable label thin label pharmacy_spam "
+check "background pages trained on" grep -q "wrote $TMP/bg: 31 pages of 13 sites" "$TMP/err"
+run_cmd $CHAFF score --json -m "$TMP/bg" "$C/recipe/r1.txt"
+check "scores over the real labels" grep -q '"scores":{"reliable":[0-9.e-]*,"thin":[0-9.e-]*,"pharmacy_spam":[0-9.e-]*}' "$TMP/out"
+run_cmd $CHAFF eval -m "$TMP/bg" "$C/bg.tsv"
+check_eq "eval with background exit" "$rc" 0
+check "eval counts labelled pages" grep -q '^27 pages of 13 sites' "$TMP/out"
+check "eval background pages" grep -q '^4 background pages (label none), not in the figures above$' "$TMP/out"
+check "eval background predictions" grep -q '^background pages predicted as pharmacy_spam: [0-4] of 4$' "$TMP/out"
+run_cmd $CHAFF eval -m "$TMP/bg" --json "$C/bg.tsv"
+check "eval json background" python3 -c 'import json,sys; d=json.load(sys.stdin); b=d["background"]; assert d["pages"]==27 and b["pages"]==4 and sum(b["predicted"].values())==4 and list(b["predicted"])==["reliable","thin","pharmacy_spam"]' <"$TMP/out"
+run_cmd $CHAFF eval --cv 3 --json --cache "$TMP/cache" "$C/bg.tsv"
+check_eq "eval --cv with background exit" "$rc" 0
+check "eval --cv json background" python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["pages"]==27 and d["background"]["pages"]==4' <"$TMP/out"
+run_cmd $CHAFF eval -m "$TMP/m1" --json "$C"
+check "no background, zero counts" grep -q '"background":{"pages":0,"predicted":{"reliable":0,"thin":0,"pharmacy_spam":0}}}$' "$TMP/out"
+
 # Two corpora in one run add up.
 run_cmd $T -o "$TMP/both" "$C/two.tsv" "$C/four.tsv"
 check_eq "two corpora, duplicates reported" "$rc" 1
@@ -182,7 +205,7 @@ check "bad rows still write the model" test -s "$TMP/bad"
 check "bad row place" grep -q "bad.tsv:30: rows are path<TAB>label" "$TMP/err"
 check "bad label place" grep -q "bad.tsv:31: bad label name" "$TMP/err"
 check "missing page place" grep -q "bad.tsv:29: $C/missing.html: cannot open" "$TMP/err"
-check "warc rows" grep -q "bad.tsv:32: $C/crawl.warc.gz: record 1234: WARC rows not supported yet" "$TMP/err"
+check "missing archive place" grep -q "bad.tsv:32: $C/crawl.warc.gz: cannot open" "$TMP/err"
 
 # Errors and usage.
 run_cmd $T "$C"
@@ -202,7 +225,7 @@ check_eq "missing corpus" "$rc" 1
 check "missing corpus message" grep -q "^chaff: train: $TMP/nonexistent: " "$TMP/err"
 grep thin "$C/labels.tsv" >"$C/one.tsv"
 run_cmd $T -o "$TMP/one" "$C/one.tsv"
-check_eq "one label exit" "$rc" 1
+check_eq "one label exit" "$rc" 2
 check "one label message" grep -q "pages of at least two labels are needed" "$TMP/err"
 check "one label writes nothing" test ! -e "$TMP/one"
 run_cmd $T -o "$TMP/no/such/dir/m" "$C"

@@ -513,8 +513,14 @@ static void test_metrics(void)
 		chaff_eval_add(&e, truth[i], p);
 	}
 	chaff_eval_add(&e, 7, pa);  /* out of range: ignored */
+	chaff_eval_add_background(&e, (const double[]){0.3, 0.7});
+	chaff_eval_add_background(&e, (const double[]){0.6, 0.4});
+	chaff_eval_add_background(&e, (const double[]){0.1, 0.9});
 	chaff_eval_finish(&e);
 	CHECK_INT(e.n, 5);
+	CHECK_INT(e.background, 3);
+	CHECK_INT(e.background_pred[0], 1);
+	CHECK_INT(e.background_pred[1], 2);
 	CHECK_INT(e.confusion[0][0], 2);
 	CHECK_INT(e.confusion[0][1], 1);
 	CHECK_INT(e.confusion[1][0], 1);
@@ -541,6 +547,13 @@ static void write_text(const char *path, const char *text)
 	fclose(f);
 }
 
+/* CHECK_STR on a malloc'd string, then free it. */
+#define CHECK_STR_FREE(got, want) do { \
+		char *got_ = (got); \
+		CHECK_STR(got_, want); \
+		free(got_); \
+	} while (0)
+
 static void test_corpus(void)
 {
 	char dir[] = "/tmp/unit_model.XXXXXX", path[256], why[CHAFF_WHY_MAX];
@@ -559,7 +572,7 @@ static void test_corpus(void)
 		"a/2.html\tzeta\n"
 		"/abs/3.txt\tbeta\t\tmysite\n"
 		"a/1.html\tzeta\n"
-		"crawl.warc.gz\t1234\talpha\n"
+		"crawl.warc.gz\t1234\tnone\n"
 		"crawl.warc.gz\t\talpha\n"
 		"onlypath\n"
 		"b.html\tbad label\n"
@@ -573,10 +586,11 @@ static void test_corpus(void)
 	CHECK_INT(chaff_corpus_add(&c, dir, &o, why), CHAFF_OK);
 	CHECK_INT(c.nsamples, 5);
 	CHECK_INT(c.bad_rows, 6);
-	CHECK_INT(c.nlabels, 3);
+	CHECK_INT(c.nlabels, 4);
 	CHECK_STR(c.labels[0], "zeta");
 	CHECK_STR(c.labels[1], "alpha");
 	CHECK_STR(c.labels[2], "beta");
+	CHECK_STR(c.labels[3], CHAFF_LABEL_NONE);  /* a label of the corpus, set apart later */
 	if (c.nsamples == 5) {
 		char want[300];
 
@@ -591,7 +605,13 @@ static void test_corpus(void)
 		CHECK_STR(c.samples[2].path, "/abs/3.txt");
 		CHECK_STR(c.samples[2].site, "mysite");
 		CHECK_STR(c.samples[3].record, "1234");
-		CHECK_INT(c.samples[3].label, 1);
+		CHECK_INT(c.samples[3].label, 3);
+		CHECK(c.samples[3].site == NULL);  /* its record's host, once read */
+		snprintf(want, sizeof(want), "%s/crawl.warc.gz", dir);
+		CHECK_STR_FREE(model_row_site(&c.samples[3], NULL), want);
+		CHECK_STR_FREE(model_row_site(&c.samples[3], "http://Www.Shop.example/x"),
+		               "shop.example");
+		CHECK_STR_FREE(model_row_site(&c.samples[2], "http://other.example/"), "mysite");
 		snprintf(want, sizeof(want), "%s:8", path);
 		CHECK_STR(c.samples[3].where, want);
 		snprintf(want, sizeof(want), "%s/e.html", dir);
@@ -606,6 +626,44 @@ static void test_corpus(void)
 	unlink(path);
 	rmdir(dir);
 	fclose(log);
+}
+
+static bool same_key(const struct feat_key *a, const struct feat_key *b)
+{
+	return a->h[0] == b->h[0] && a->h[1] == b->h[1];
+}
+
+/* The key covers what changes the features: bytes, URL, kind, bits, limits. */
+static void test_cache_key(void)
+{
+	struct chaff_limits lim;
+	struct chaff_page page;
+	struct feat_key k1, k2;
+
+	chaff_limits_default(&lim);
+	chaff_page_init(&page, &lim);
+	chaff_buf_puts(&page.body, "<p>one page</p>");
+	k1 = featcache_key(&page, 18, &lim);
+	k2 = featcache_key(&page, 18, &lim);
+	CHECK(same_key(&k1, &k2));
+	k2 = featcache_key(&page, 17, &lim);
+	CHECK(!same_key(&k1, &k2));
+	page.url = chaff_xstrdup("https://example.com/");
+	k2 = featcache_key(&page, 18, &lim);
+	CHECK(!same_key(&k1, &k2));
+	k1 = k2;
+	page.kind = CHAFF_PAGE_TEXT;
+	k2 = featcache_key(&page, 18, &lim);
+	CHECK(!same_key(&k1, &k2));
+	k1 = k2;
+	lim.max_depth--;
+	k2 = featcache_key(&page, 18, &lim);
+	CHECK(!same_key(&k1, &k2));
+	k1 = k2;
+	chaff_buf_puts(&page.body, ".");
+	k2 = featcache_key(&page, 18, &lim);
+	CHECK(!same_key(&k1, &k2));
+	chaff_page_release(&page);
 }
 
 static void test_feature_cache(void)
@@ -656,6 +714,7 @@ static void test_feature_cache(void)
 	free(cache);
 	o.no_cache = true;
 	CHECK(featcache_dir(&o) == NULL);
+	test_cache_key();
 }
 
 /*
@@ -722,6 +781,7 @@ static void test_training(void)
 	struct chaff_model_info in;
 	struct chaff_eval e;
 	char why[CHAFF_WHY_MAX] = "";
+	size_t i;
 
 	chaff_train_opts_default(&o);
 	chaff_buf_init(&a, SIZE_MAX);
@@ -766,6 +826,42 @@ static void test_training(void)
 	CHECK(e.ece >= 0 && e.ece < 0.5);
 	chaff_model_free(m1);
 	chaff_model_free(m2);
+	chaff_dataset_free(d);
+
+	/*
+	 * Background pages: negatives for every label, never a class; figures
+	 * over the labelled pages only, the background counted apart.
+	 */
+	d = synthetic(3, 12, 5);
+	for (i = 45; i < 60; i++)
+		d->label[i] = MODEL_BACKGROUND;
+	d->nbackground = 15;
+	CHECK_INT(chaff_train(&m1, d, &o, why), CHAFF_OK);
+	if (m1) {
+		CHECK_INT(chaff_model_nlabels(m1), 3);
+		chaff_model_info(m1, &in);
+		CHECK_INT(in.pages, 60);
+		CHECK(in.macro_f1 > 0.99);
+		CHECK_INT(chaff_eval_model(&e, m1, d, &o, &(size_t){0}, why), CHAFF_OK);
+		CHECK_INT(e.n, 45);
+		CHECK_INT(e.background, 15);
+		CHECK_INT(e.background_pred[0] + e.background_pred[1] + e.background_pred[2], 15);
+	}
+	chaff_model_free(m1);
+	CHECK_INT(chaff_eval_cv(&e, d, &o, why), CHAFF_OK);
+	CHECK_INT(e.n, 45);
+	CHECK_INT(e.background, 15);
+	CHECK(e.macro_f1 > 0.99);
+	/* Background and one label: not enough. */
+	for (i = 0; i < 60; i++)
+		if (d->label[i] != 0)
+			d->label[i] = MODEL_BACKGROUND;
+	d->nbackground = 40;
+	d->nlabels = 1;
+	CHECK_INT(chaff_train(&m1, d, &o, why), CHAFF_ERR_USAGE);
+	CHECK(m1 == NULL);
+	CHECK(strstr(why, "besides 'none'") != NULL);
+	d->nlabels = 3;
 	chaff_dataset_free(d);
 
 	/* Two labels work as well as three; one does not. */

@@ -1,8 +1,9 @@
 /*
  * fuzz_corpus.c - the labels file parser: any bytes as a labels.tsv give
- * rows that are each well formed (a label index in range, a path, a site)
- * or reported as bad; never a crash. The bytes go through a temporary file
- * because chaff_corpus_add reads labels files by name.
+ * rows that are each well formed (a label index in range, a path, a site
+ * unless a WARC row) or reported as bad; never a crash. The bytes go
+ * through a temporary file because chaff_corpus_add reads labels files by
+ * name.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -38,7 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < c.nsamples; i++) {
 			const struct chaff_sample *s = &c.samples[i];
 
-			if (s->label >= c.nlabels || !s->path[0] || !s->site || !s->where)
+			/* Only a WARC row may leave its site to its record's URI. */
+			if (s->label >= c.nlabels || !s->path[0] || (!s->site && !s->record) ||
+			    !s->where)
 				abort();
 		}
 	}
