@@ -185,6 +185,17 @@ check "eval json background" python3 -c 'import json,sys; d=json.load(sys.stdin)
 run_cmd $CHAFF eval --cv 3 --json --cache "$TMP/cache" "$C/bg.tsv"
 check_eq "eval --cv with background exit" "$rc" 0
 check "eval --cv json background" python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["pages"]==27 and d["background"]["pages"]==4' <"$TMP/out"
+# "# background: LABEL": the background pages are learned as that label.
+{ printf '# background: reliable\n'; cat "$C/bg.tsv"; } >"$C/bg_rel.tsv"
+run_cmd $T -o "$TMP/bg_rel" "$C/bg_rel.tsv"
+check_eq "background-as exit" "$rc" 0
+check "background learned as reliable" grep -q "4 background pages (label none): learned as reliable" "$TMP/err"
+check "background-as model differs" sh -c "! cmp -s '$TMP/bg' '$TMP/bg_rel'"
+run_cmd $CHAFF eval -m "$TMP/bg_rel" "$C/bg_rel.tsv"
+check "background mostly reliable" grep -q '^background pages predicted as reliable: [3-4] of 4$' "$TMP/out"
+{ printf '# background: nosuch\n'; cat "$C/bg.tsv"; } >"$C/bg_bad.tsv"
+run_cmd $T -o "$TMP/bg_bad" "$C/bg_bad.tsv"
+check "unknown background label reported" grep -q "'# background: nosuch' names no label" "$TMP/err"
 run_cmd $CHAFF eval -m "$TMP/m1" --json "$C"
 check "no background, zero counts" grep -q '"background":{"pages":0,"predicted":{"reliable":0,"thin":0,"pharmacy_spam":0}}}$' "$TMP/out"
 
