@@ -151,6 +151,22 @@ static bool html_type(const char *ct)
 	return type_is(ct, "text/html") || type_is(ct, "application/xhtml");
 }
 
+/* Bytes that read as text (markup or prose), not as compressed data. */
+static bool stored_decoded(const char *p, size_t n)
+{
+	size_t i, m = n < 512 ? n : 512;
+
+	if (m == 0)
+		return false;
+	for (i = 0; i < m; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c < 0x09 || (c > 0x0d && c < 0x20 && c != 0x1b))
+			return false;
+	}
+	return true;
+}
+
 /* Payload bytes -> page body: de-chunk, then decode Content-Encoding. */
 static const char *fill_body(struct chaff_page *page, const char *p, size_t n,
                              const struct chaff_http_head *h, const struct chaff_limits *lim,
@@ -178,6 +194,21 @@ static const char *fill_body(struct chaff_page *page, const char *p, size_t n,
 	page->truncated |= cut;
 	if (err == CHAFF_ERR_TRUNCATED) {
 		page->truncated = true;
+		err = CHAFF_OK;
+	}
+	if (err == CHAFF_ERR_DECODE && page->body.len > 0) {
+		/* Damaged after a while: keep what decoded, as for a cut stream. */
+		page->truncated = true;
+		err = CHAFF_OK;
+	} else if (err == CHAFF_ERR_DECODE && stored_decoded(p, n)) {
+		/*
+		 * ClueWeb09 and others stored the decoded body but kept the
+		 * Content-Encoding header: the bytes are the page itself.
+		 */
+		chaff_buf_reset(&page->body);
+		if (chaff_buf_append(&page->body, p, n < page->body.max ? n : page->body.max))
+			return "content decoding failed";
+		page->truncated |= n > page->body.max;
 		err = CHAFF_OK;
 	}
 	if (err == CHAFF_ERR_UNSUPPORTED)

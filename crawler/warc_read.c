@@ -22,6 +22,7 @@
 #define WINDOW_MIN (1u << 20)
 #define HEAD_MAX (64u * 1024u)
 #define MAX_BOUNDS 256
+#define STRAY_MAX (64u * 1024u)
 
 struct bound {
 	uint64_t upos;     /* uncompressed offset where a gzip member starts */
@@ -226,6 +227,9 @@ static void inflate_some(struct chaff_warc_reader *r)
 		r->out_eof = true;
 		return;
 	}
+	/* Stray bytes were skipped: report them before the member after them. */
+	if (r->barrier)
+		return;
 	if (r->zs.avail_in == 0 && !refill(r)) {
 		note_damage(r, "gzip member ends early (truncated archive)",
 		            r->bounds[r->nbounds - 1].member);
@@ -337,8 +341,8 @@ enum chaff_err chaff_warc_open_file(struct chaff_warc_reader **out, FILE *f, con
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) {
 		r->gzip = true;
 	} else {
-		/* Plain: move what was read into the window. */
-		window_room(r, n);
+		/* Plain: move what was read into the window (made even when empty). */
+		window_room(r, n ? n : 1);
 		memcpy(r->win, p, n);
 		r->win_end = n;
 		r->zs.avail_in = 0;
@@ -521,6 +525,22 @@ static char *trim(char *s)
 	return s;
 }
 
+/* Fields the reader and chaff_warc_page use: never crowded out by others. */
+static const char *const needed[] = {"WARC-Type", "WARC-Record-ID", "WARC-Date",
+                                     "WARC-Target-URI", "Content-Type", "Content-Length",
+                                     "WARC-Block-Digest", "WARC-Payload-Digest"};
+#define NEEDED_FIELDS (sizeof(needed) / sizeof(needed[0]))
+
+static bool needed_field(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NEEDED_FIELDS; i++)
+		if (!chaff_strncasecmp(name, needed[i], strlen(needed[i]) + 1))
+			return true;
+	return false;
+}
+
 /* Split the header in r->head into fields; false on a bad version line. */
 static bool parse_fields(struct chaff_warc_reader *r, struct chaff_warc_record *rec)
 {
@@ -547,9 +567,12 @@ static bool parse_fields(struct chaff_warc_reader *r, struct chaff_warc_record *
 		if (!colon || colon == line)
 			continue;  /* not a field: ignored, like unknown fields */
 		*colon = '\0';
-		if (rec->nfields == CHAFF_WARC_MAX_FIELDS)
+		line = trim(line);
+		/* The last slots are kept for the fields the reader needs. */
+		if (rec->nfields == CHAFF_WARC_MAX_FIELDS ||
+		    (rec->nfields >= CHAFF_WARC_MAX_FIELDS - NEEDED_FIELDS && !needed_field(line)))
 			continue;
-		rec->fields[rec->nfields].name = trim(line);
+		rec->fields[rec->nfields].name = line;
 		rec->fields[rec->nfields].value = trim(colon + 1);
 		rec->nfields++;
 	}
@@ -621,11 +644,45 @@ static void digest_start(struct digest_check *c, const char *field)
 	c->active = true;
 }
 
-/* Compare against base32 (classic) or hex (warcio.js) spellings. */
+/* Standard base64 of in[0..n) into out (4 * ceil(n / 3) + 1 bytes). */
+static void base64(const unsigned char *in, size_t n, char *out)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
+		             (i + 2 < n ? in[i + 2] : 0);
+
+		*out++ = abc[v >> 18 & 63];
+		*out++ = abc[v >> 12 & 63];
+		*out++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
+		*out++ = i + 2 < n ? abc[v & 63] : '=';
+	}
+	*out = '\0';
+}
+
+/* Base64 as python warcio writes it, URL-safe or not, padded or not. */
+static bool base64_equal(const char *want, const char *b64)
+{
+	for (; *want && *b64 && *b64 != '='; want++, b64++) {
+		char w = *want == '-' ? '+' : *want == '_' ? '/' : *want;
+
+		if (w != *b64)
+			return false;
+	}
+	while (*b64 == '=' && *want == '=') {
+		b64++;
+		want++;
+	}
+	return !*want && (!*b64 || *b64 == '=');
+}
+
+/* Compare against base32 (classic), hex (warcio.js) or base64 spellings. */
 static int digest_result(struct digest_check *c)
 {
 	unsigned char raw[32];
-	char b32[64], hex[72];
+	char b32[64], hex[72], b64[48];
 	size_t n;
 
 	if (!c->active)
@@ -633,8 +690,9 @@ static int digest_result(struct digest_check *c)
 	n = chaff_digest_final(&c->d, raw);
 	chaff_base32(raw, n, b32);
 	chaff_hex(raw, n, hex);
+	base64(raw, n, b64);
 	if (!chaff_strncasecmp(c->want, b32, strlen(b32) + 1) ||
-	    !chaff_strncasecmp(c->want, hex, strlen(hex) + 1))
+	    !chaff_strncasecmp(c->want, hex, strlen(hex) + 1) || base64_equal(c->want, b64))
 		return 1;
 	/* Some writers drop base32 padding. */
 	{
@@ -698,6 +756,24 @@ static uint64_t next_member_start(const struct chaff_warc_reader *r, uint64_t u)
 	return UINT64_MAX;
 }
 
+/*
+ * The gzip member after the one being read starts `at` bytes into the
+ * window. True when the bytes there do not start a record (after blank
+ * lines): the record goes on in that member, so its Content-Length holds.
+ * May refill the window.
+ */
+static bool continues_in_next_member(struct chaff_warc_reader *r, size_t at)
+{
+	size_t n = fill(r, chaff_st_add(at, 16)), i = at;
+	const unsigned char *p = r->win + r->win_start;
+
+	while (i < n && i < at + 8 && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i == n)
+		return false;  /* nothing after the member: the input ends there */
+	return !starts_record(p + i, n - i) && n - i >= 5;
+}
+
 /* Read the block: keep up to the cap, digest everything. */
 static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
                        bool member_per_record)
@@ -715,14 +791,24 @@ static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *re
 			uint64_t end = next_member_start(r, r->upos);
 
 			if (end != UINT64_MAX && end - r->upos < take) {
-				take = (size_t)(end - r->upos);
-				snprintf(rec->warning, sizeof(rec->warning),
-				         "Content-Length %llu runs past the record's gzip member; "
-				         "block cut at %llu bytes",
-				         (unsigned long long)rec->content_length,
-				         (unsigned long long)(rec->content_length - left + take));
-				left = take;  /* this is the last piece */
-				c.active = false;
+				bool goes_on = continues_in_next_member(r, (size_t)(end - r->upos));
+
+				n = avail(r);  /* the window may have moved */
+				p = r->win + r->win_start;
+				if (goes_on) {
+					/* Some writers split a record over members: read on. */
+					take = n < left ? n : (size_t)left;
+					member_per_record = false;
+				} else {
+					take = (size_t)(end - r->upos);
+					snprintf(rec->warning, sizeof(rec->warning),
+					         "Content-Length %llu runs past the record's gzip member; "
+					         "block cut at %llu bytes",
+					         (unsigned long long)rec->content_length,
+					         (unsigned long long)(rec->content_length - left + take));
+					left = take;  /* this is the last piece */
+					c.active = false;
+				}
 			}
 		}
 		if (take == 0) {
@@ -746,54 +832,133 @@ static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *re
 	}
 	if (!rec->incomplete)
 		rec->block_digest_ok = digest_result(&c);
-	rec->payload_digest_ok = check_payload(rec, chaff_warc_field(rec, "WARC-Payload-Digest"));
+	/*
+	 * A block that matches its digest holds an intact payload: hashing the
+	 * payload again would only cost time (SHA-1 is most of a scan).
+	 */
+	if (rec->block_digest_ok <= 0)
+		rec->payload_digest_ok = check_payload(rec,
+		                                       chaff_warc_field(rec, "WARC-Payload-Digest"));
+}
+
+/* True when a gzip member starts at uncompressed offset u. */
+static bool member_starts_at(const struct chaff_warc_reader *r, uint64_t u)
+{
+	size_t i;
+
+	for (i = 0; i < r->nbounds; i++)
+		if (r->bounds[i].upos == u)
+			return true;
+	return false;
+}
+
+/* Where "WARC/" starts a line (or a gzip member) in p[1..n); n if nowhere. */
+static size_t find_record_start(const struct chaff_warc_reader *r, const unsigned char *p,
+                                size_t n)
+{
+	size_t j;
+
+	for (j = 1; j + 5 <= n; j++)
+		if (p[j] == 'W' && !memcmp(p + j, "WARC/", 5) &&
+		    (p[j - 1] == '\n' || (r->gzip && member_starts_at(r, r->upos + j))))
+			return j;
+	return n;
 }
 
 /*
- * After the block: CRLF CRLF, then the next "WARC/" or the end. When
- * something else follows and a record header hides inside the block, the
- * Content-Length was too long: cut the block there and read that record
- * next.
+ * A record header inside the block (after a blank line): the
+ * Content-Length was too long. Cut the block there and give the rest back
+ * to the stream, so that record is read next. The first such header wins:
+ * a length that swallowed several records loses none of them.
  */
-static void check_trailer(struct chaff_warc_reader *r, struct chaff_warc_record *rec)
+static bool hidden_record(struct chaff_warc_reader *r, struct chaff_warc_record *rec)
 {
-	size_t n = fill(r, 8), i = 0;
-	const unsigned char *p = r->win + r->win_start;
-	const char *hit = NULL;
+	const char *d = rec->block.data;
 	size_t k;
 
-	while (i < n && i < 4 && (p[i] == '\r' || p[i] == '\n'))
-		i++;
-	if (i == n || starts_record(p + i, n - i) || (n - i < 5 && r->out_eof)) {
-		consume(r, i);
-		return;
-	}
-	if (rec->incomplete || rec->block_cut || rec->block.len < 5)
-		return;
-	for (k = rec->block.len - 5; k > 0; k--) {
-		if (rec->block.data[k - 1] == '\n' && !memcmp(rec->block.data + k, "WARC/", 5) &&
-		    k >= 2 && (rec->block.data[k - 2] == '\n' || rec->block.data[k - 2] == '\r')) {
-			hit = rec->block.data + k;
+	if (rec->block_cut || rec->block.len < 8)
+		return false;
+	for (k = 2; k + 5 <= rec->block.len; k++)
+		if (d[k] == 'W' && !memcmp(d + k, "WARC/", 5) && d[k - 1] == '\n' &&
+		    (d[k - 2] == '\n' || d[k - 2] == '\r'))
 			break;
-		}
-	}
-	if (!hit) {
-		snprintf(rec->warning, sizeof(rec->warning),
-		         "Content-Length %llu is not followed by the end of the record",
-		         (unsigned long long)rec->content_length);
-		return;
-	}
-	k = (size_t)(hit - rec->block.data);
+	if (k + 5 > rec->block.len)
+		return false;
 	snprintf(rec->warning, sizeof(rec->warning),
 	         "Content-Length %llu runs into the next record; block cut at %zu bytes",
 	         (unsigned long long)rec->content_length, k);
-	unread(r, hit, rec->block.len - k);
+	unread(r, d + k, rec->block.len - k);
 	rec->block.len = k;
 	while (rec->block.len && (rec->block.data[rec->block.len - 1] == '\n' ||
 	                          rec->block.data[rec->block.len - 1] == '\r'))
 		rec->block.len--;
 	rec->block.data[rec->block.len] = '\0';
 	rec->block_digest_ok = 0;
+	rec->payload_digest_ok = 0;
+	rec->incomplete = false;
+	return true;
+}
+
+/*
+ * After the block: CRLF CRLF, then the next "WARC/" or the end. Anything
+ * else means a wrong Content-Length. Too long: a record header hides in
+ * the block (see hidden_record). Too short: the rest of the block comes
+ * before the next record; those stray bytes are skipped with a warning
+ * (warcio and jwarc tolerate them too). Only when no record follows
+ * within STRAY_MAX bytes is it left to the next call to report.
+ */
+static void check_trailer(struct chaff_warc_reader *r, struct chaff_warc_record *rec)
+{
+	size_t n, i = 0, k;
+	const unsigned char *p;
+	bool blank = true;
+
+	if (rec->incomplete) {
+		/* A length past the end of the input may hide the records after it. */
+		hidden_record(r, rec);
+		return;
+	}
+	n = fill(r, 8);
+	p = r->win + r->win_start;
+	while (i < n && i < 4 && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i == n || starts_record(p + i, n - i) || (n - i < 5 && r->out_eof)) {
+		consume(r, i);
+		return;
+	}
+	if (hidden_record(r, rec))
+		return;
+	n = fill(r, STRAY_MAX);
+	if (n > STRAY_MAX)
+		n = STRAY_MAX;
+	p = r->win + r->win_start;
+	k = find_record_start(r, p, n);
+	if (k == n) {
+		snprintf(rec->warning, sizeof(rec->warning),
+		         "Content-Length %llu is not followed by the end of the record",
+		         (unsigned long long)rec->content_length);
+		return;
+	}
+	for (i = 0; i < k && blank; i++)
+		blank = p[i] == '\r' || p[i] == '\n' || p[i] == ' ' || p[i] == '\t';
+	if (!blank)
+		snprintf(rec->warning, sizeof(rec->warning),
+		         "Content-Length %llu is followed by %zu stray bytes before the next record",
+		         (unsigned long long)rec->content_length, k);
+	consume(r, k);
+}
+
+/*
+ * Some writers (ClueWeb09's, node-warc) copy the block digest into
+ * WARC-Payload-Digest. When the block itself checked out, that is their
+ * quirk, not damage: not worth a warning on every record.
+ */
+static bool payload_is_block_digest(const struct chaff_warc_record *rec)
+{
+	const char *b = chaff_warc_field(rec, "WARC-Block-Digest");
+	const char *p = chaff_warc_field(rec, "WARC-Payload-Digest");
+
+	return rec->block_digest_ok > 0 && b && p && !strcmp(b, p);
 }
 
 /* Pending stream damage becomes this call's error; the barrier lifts. */
@@ -851,7 +1016,15 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	if (!hlen) {
 		bool at_end = n < HEAD_MAX;
 
-		consume(r, 5);  /* past "WARC/": the next call resynchronises */
+		/*
+		 * A header cut by the end of the input (or by damage) is one
+		 * fault: drop what came of it, not report it again as stray
+		 * bytes. A header too long is skipped past "WARC/" only, and
+		 * the next call resynchronises.
+		 */
+		consume(r, 5);
+		if (at_end)
+			skip_to_record(r);
 		if (r->damage[0])
 			return report_damage(r, why);
 		chaff_why(why, "offset %llu: %s", (unsigned long long)rec->offset,
@@ -868,6 +1041,8 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	}
 	fill_known_fields(rec);
 	if (!parse_length(chaff_warc_field(rec, "Content-Length"), &rec->content_length)) {
+		/* The block's end is unknown: it runs to the next record. */
+		skip_to_record(r);
 		chaff_why(why, "offset %llu: missing or bad Content-Length%s%s",
 		          (unsigned long long)rec->offset, rec->record_id ? " in " : "",
 		          rec->record_id ? rec->record_id : "");
@@ -875,7 +1050,18 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	}
 	/* A record that starts its own gzip member ends with it. */
 	read_block(r, rec, r->gzip && r->nbounds && r->bounds[0].upos == start);
-	if (!rec->incomplete)
-		check_trailer(r, rec);
+	check_trailer(r, rec);
+	if (rec->incomplete && r->damage[0] && !r->fatal) {
+		/* The damage cut this record short: its line reports it, once. */
+		const char *msg = strstr(r->damage, ": ");
+
+		snprintf(rec->warning, sizeof(rec->warning), "%s", msg ? msg + 2 : r->damage);
+		r->damage[0] = '\0';
+		r->barrier = false;
+	}
+	if (!rec->warning[0] && rec->block_digest_ok < 0)
+		snprintf(rec->warning, sizeof(rec->warning), "WARC-Block-Digest does not match");
+	else if (!rec->warning[0] && rec->payload_digest_ok < 0 && !payload_is_block_digest(rec))
+		snprintf(rec->warning, sizeof(rec->warning), "WARC-Payload-Digest does not match");
 	return CHAFF_OK;
 }
