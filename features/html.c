@@ -3,6 +3,7 @@
  * and an iterative walk that turns the tree into blocks of text with their
  * tag path, heading level, region and link text.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <gumbo.h>
@@ -50,42 +51,55 @@ static void arena_free_cb(void *userdata, void *ptr)
 	(void)ptr;  /* freed all at once with the page's arena */
 }
 
-static bool tag_in(GumboTag t, const GumboTag *list, size_t n)
+enum tag_class { TAG_INLINE = 0, TAG_BLOCK = 1, TAG_SKIPPED = 2 };
+
+/* Elements that break text into blocks, and elements whose text is not shown. */
+static const GumboTag block_tags[] = {
+	GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE, GUMBO_TAG_BLOCKQUOTE,
+	GUMBO_TAG_BODY, GUMBO_TAG_CENTER, GUMBO_TAG_DD, GUMBO_TAG_DETAILS,
+	GUMBO_TAG_DIV, GUMBO_TAG_DL, GUMBO_TAG_DT, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
+	GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER, GUMBO_TAG_FORM, GUMBO_TAG_H1, GUMBO_TAG_H2,
+	GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6, GUMBO_TAG_HEADER,
+	GUMBO_TAG_HGROUP, GUMBO_TAG_HR, GUMBO_TAG_LI, GUMBO_TAG_MAIN, GUMBO_TAG_NAV,
+	GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_PRE, GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,
+	GUMBO_TAG_TABLE, GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT, GUMBO_TAG_TR,
+	GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_UL, GUMBO_TAG_CAPTION, GUMBO_TAG_LEGEND,
+	GUMBO_TAG_SELECT, GUMBO_TAG_MENU, GUMBO_TAG_HTML, GUMBO_TAG_FRAMESET,
+};
+static const GumboTag skipped_tags[] = {
+	GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_NOSCRIPT, GUMBO_TAG_TEMPLATE,
+	GUMBO_TAG_HEAD, GUMBO_TAG_SVG, GUMBO_TAG_MATH, GUMBO_TAG_IFRAME, GUMBO_TAG_OBJECT,
+	GUMBO_TAG_EMBED, GUMBO_TAG_CANVAS, GUMBO_TAG_AUDIO, GUMBO_TAG_VIDEO,
+	GUMBO_TAG_TEXTAREA, GUMBO_TAG_MAP,
+};
+
+static unsigned char tag_classes[GUMBO_TAG_LAST + 1];
+static pthread_once_t tag_classes_once = PTHREAD_ONCE_INIT;
+
+/* One table lookup per element instead of scanning the lists. */
+static void build_tag_classes(void)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (list[i] == t)
-			return true;
-	return false;
+	for (i = 0; i < sizeof(block_tags) / sizeof(block_tags[0]); i++)
+		tag_classes[block_tags[i]] = TAG_BLOCK;
+	for (i = 0; i < sizeof(skipped_tags) / sizeof(skipped_tags[0]); i++)
+		tag_classes[skipped_tags[i]] = TAG_SKIPPED;
+}
+
+static enum tag_class tag_class(GumboTag t)
+{
+	return (unsigned)t <= GUMBO_TAG_LAST ? (enum tag_class)tag_classes[t] : TAG_INLINE;
 }
 
 static bool is_block_tag(GumboTag t)
 {
-	static const GumboTag tags[] = {
-		GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE, GUMBO_TAG_ASIDE, GUMBO_TAG_BLOCKQUOTE,
-		GUMBO_TAG_BODY, GUMBO_TAG_CENTER, GUMBO_TAG_DD, GUMBO_TAG_DETAILS,
-		GUMBO_TAG_DIV, GUMBO_TAG_DL, GUMBO_TAG_DT, GUMBO_TAG_FIELDSET, GUMBO_TAG_FIGCAPTION,
-		GUMBO_TAG_FIGURE, GUMBO_TAG_FOOTER, GUMBO_TAG_FORM, GUMBO_TAG_H1, GUMBO_TAG_H2,
-		GUMBO_TAG_H3, GUMBO_TAG_H4, GUMBO_TAG_H5, GUMBO_TAG_H6, GUMBO_TAG_HEADER,
-		GUMBO_TAG_HGROUP, GUMBO_TAG_HR, GUMBO_TAG_LI, GUMBO_TAG_MAIN, GUMBO_TAG_NAV,
-		GUMBO_TAG_OL, GUMBO_TAG_P, GUMBO_TAG_PRE, GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,
-		GUMBO_TAG_TABLE, GUMBO_TAG_TBODY, GUMBO_TAG_THEAD, GUMBO_TAG_TFOOT, GUMBO_TAG_TR,
-		GUMBO_TAG_TD, GUMBO_TAG_TH, GUMBO_TAG_UL, GUMBO_TAG_CAPTION, GUMBO_TAG_LEGEND,
-		GUMBO_TAG_SELECT, GUMBO_TAG_MENU, GUMBO_TAG_HTML, GUMBO_TAG_FRAMESET,
-	};
-	return tag_in(t, tags, sizeof(tags) / sizeof(tags[0]));
+	return tag_class(t) == TAG_BLOCK;
 }
 
 static bool is_skipped_tag(GumboTag t)
 {
-	static const GumboTag tags[] = {
-		GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_NOSCRIPT, GUMBO_TAG_TEMPLATE,
-		GUMBO_TAG_HEAD, GUMBO_TAG_SVG, GUMBO_TAG_MATH, GUMBO_TAG_IFRAME, GUMBO_TAG_OBJECT,
-		GUMBO_TAG_EMBED, GUMBO_TAG_CANVAS, GUMBO_TAG_AUDIO, GUMBO_TAG_VIDEO,
-		GUMBO_TAG_TEXTAREA, GUMBO_TAG_MAP,
-	};
-	return tag_in(t, tags, sizeof(tags) / sizeof(tags[0]));
+	return tag_class(t) == TAG_SKIPPED;
 }
 
 static const char *attr(const GumboElement *el, const char *name)
@@ -328,31 +342,35 @@ static bool is_data_row(GumboNode *tr)
 
 /* ---- text accumulation ---- */
 
+static bool is_space_byte(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+/* Append text with white space collapsed; runs of other bytes go in whole. */
 static void append_text(struct walker *w, const char *s, size_t n)
 {
-	size_t i;
-	size_t before = w->text.len;
+	size_t i = 0, before = w->text.len;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		bool sp = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+	while (i < n) {
+		size_t run = i;
 
 		/* U+00A0 no-break space is a space for our purposes. */
-		if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] == 0xA0) {
-			sp = true;
-			i++;
-		}
-		if (sp) {
-			if (!w->space && w->text.len) {
-				if (chaff_buf_putc(&w->text, ' '))
-					break;
-			}
-			w->space = true;
+		while (run < n && !is_space_byte((unsigned char)s[run]) &&
+		       !((unsigned char)s[run] == 0xC2 && run + 1 < n &&
+		         (unsigned char)s[run + 1] == 0xA0))
+			run++;
+		if (run > i) {
+			if (chaff_buf_append(&w->text, s + i, run - i))
+				break;
+			w->space = false;
+			i = run;
 			continue;
 		}
-		if (chaff_buf_putc(&w->text, (char)c))
+		i += (unsigned char)s[i] == 0xC2 ? 2 : 1;
+		if (!w->space && w->text.len && chaff_buf_putc(&w->text, ' '))
 			break;
-		w->space = false;
+		w->space = true;
 	}
 	if (w->nctx && w->ctx[w->nctx - 1].link >= 0) {
 		w->link_bytes += w->text.len - before;
@@ -725,6 +743,7 @@ enum chaff_err html_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,
 	struct walker w;
 	const char *lang;
 
+	pthread_once(&tag_classes_once, build_tag_classes);
 	opts.allocator = arena_alloc_cb;
 	opts.deallocator = arena_free_cb;
 	opts.userdata = arena;

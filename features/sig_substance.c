@@ -11,6 +11,13 @@
 
 #include "features/signals.h"
 
+/* A word or phrase with its length, counted by the compiler. */
+struct word {
+	const char *s;
+	size_t n;
+};
+#define W(lit) {lit, sizeof(lit) - 1}
+
 /* Medical word endings: conditions, procedures, drug classes and stems. */
 static const char *const medical_suffixes[] = {
 	"itis", "osis", "emia", "aemia", "pathy", "algia", "ectomy", "otomy", "plasty", "uria",
@@ -58,25 +65,44 @@ static bool is_number(const char *w, size_t n)
 	return digits > 0;
 }
 
-static bool word_is(const struct sig_ctx *c, size_t t, const char *const *list)
+static bool word_is(const struct sig_ctx *c, size_t t, const struct word *list)
 {
 	const struct sig_tok *k = &c->tok[t];
 	size_t i;
 
-	for (i = 0; list[i]; i++)
-		if (strlen(list[i]) == k->len && !memcmp(c->low + k->off, list[i], k->len))
+	for (i = 0; list[i].s; i++)
+		if (list[i].n == k->len && !memcmp(c->low + k->off, list[i].s, k->len))
 			return true;
 	return false;
 }
 
-static const char *const units[] = {
-	"mg", "mcg", "\xC2\xB5g", "g", "ml", "milligram", "milligrams", "microgram", "micrograms",
-	"units", "unit", "iu", "percent", "hours", "hour", "days", "weeks", "months", "mmhg",
-	"mmol", "kg", NULL
+/* Does the phrase w start at offset off of the lower-cased words, ending on a word boundary? */
+static bool phrase_at(const struct sig_ctx *c, size_t off, const struct word *w)
+{
+	size_t rest = c->low_len - off;
+
+	return w->n <= rest && c->low[off] == w->s[0] && !memcmp(c->low + off, w->s, w->n) &&
+	       (w->n == rest || c->low[off + w->n] == ' ' || c->low[off + w->n] == '\n');
+}
+
+static const struct word units[] = {
+	W("mg"), W("mcg"), W("\xC2\xB5g"), W("g"), W("ml"), W("milligram"), W("milligrams"),
+	W("microgram"), W("micrograms"), W("units"), W("unit"), W("iu"), W("percent"), W("hours"),
+	W("hour"), W("days"), W("weeks"), W("months"), W("mmhg"), W("mmol"), W("kg"),
+	{NULL, 0},
 };
-static const char *const times_words[] = {"once", "twice", NULL};
-static const char *const per_words[] = {"daily", "day", "a", "per", "weekly", NULL};
-static const char *const count_words[] = {"three", "four", "two", "3", "4", "2", NULL};
+static const struct word times_words[] = {
+	W("once"), W("twice"),
+	{NULL, 0},
+};
+static const struct word per_words[] = {
+	W("daily"), W("day"), W("a"), W("per"), W("weekly"),
+	{NULL, 0},
+};
+static const struct word count_words[] = {
+	W("three"), W("four"), W("two"), W("3"), W("4"), W("2"),
+	{NULL, 0},
+};
 
 /*
  * A specific, checkable fact starting at token t: "5 milligrams", "10mg",
@@ -132,25 +158,28 @@ static size_t fact_at(const struct sig_ctx *c, size_t t, size_t end)
 }
 
 /* Authoritative bodies by their names in running text. */
-static const char *const source_names[] = {
-	"medlineplus", "webmd", "medicinenet", "mayo clinic", "national institutes of health",
-	"food and drug administration", "centers for disease control", "cochrane", "pubmed",
-	"drugs.com", "european medicines agency", "world health organization", "dailymed",
-	"national health service", "american heart association", "american diabetes association",
-	"british national formulary", "medicines and healthcare products regulatory agency",
-	NULL
+static const struct word source_names[] = {
+	W("medlineplus"), W("webmd"), W("medicinenet"), W("mayo clinic"),
+	W("national institutes of health"), W("food and drug administration"),
+	W("centers for disease control"), W("cochrane"), W("pubmed"), W("drugs.com"),
+	W("european medicines agency"), W("world health organization"), W("dailymed"),
+	W("national health service"), W("american heart association"),
+	W("american diabetes association"), W("british national formulary"),
+	W("medicines and healthcare products regulatory agency"),
+	{NULL, 0},
 };
 /* Acronyms only count in capitals: "who" and "nice" are ordinary words. */
-static const char *const source_acronyms[] = {
-	"NIH", "FDA", "CDC", "NHS", "NICE", "NCBI", "EMA", "WHO", "BNF", "MHRA", "AHA", "ADA",
-	"BfArM", "ANSM", "AEMPS", "AIFA", NULL
+static const struct word source_acronyms[] = {
+	W("NIH"), W("FDA"), W("CDC"), W("NHS"), W("NICE"), W("NCBI"), W("EMA"), W("WHO"), W("BNF"),
+	W("MHRA"), W("AHA"), W("ADA"), W("BfArM"), W("ANSM"), W("AEMPS"), W("AIFA"),
+	{NULL, 0},
 };
 
-static bool acronym_at(const char *text, size_t n, size_t at, const char *acr)
+static bool acronym_at(const char *text, size_t n, size_t at, const struct word *acr)
 {
-	size_t m = strlen(acr);
+	size_t m = acr->n;
 
-	if (at + m > n || memcmp(text + at, acr, m))
+	if (at + m > n || text[at] != acr->s[0] || memcmp(text + at, acr->s, m))
 		return false;
 	if (at > 0 && ((text[at - 1] >= 'A' && text[at - 1] <= 'Z') ||
 	               (text[at - 1] >= 'a' && text[at - 1] <= 'z')))
@@ -167,38 +196,37 @@ static size_t count_sources(struct sig_ctx *c, size_t b)
 
 	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
 		const struct sig_tok *k = &c->tok[t];
-		size_t rest = c->low_len - k->off;
 
-		for (i = 0; source_names[i]; i++) {
-			size_t m = strlen(source_names[i]);
+		for (i = 0; source_names[i].s; i++)
+			if (phrase_at(c, k->off, &source_names[i])) {
+				size_t m = source_names[i].n;
 
-			if (m <= rest && !memcmp(c->low + k->off, source_names[i], m) &&
-			    (m == rest || c->low[k->off + m] == ' ' || c->low[k->off + m] == '\n')) {
 				found++;
 				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, db->text + k->src,
 				                   m < db->len - k->src ? m : db->len - k->src);
 			}
-		}
-		for (i = 0; source_acronyms[i]; i++)
-			if (acronym_at(db->text, db->len, k->src, source_acronyms[i])) {
+		for (i = 0; source_acronyms[i].s; i++)
+			if (acronym_at(db->text, db->len, k->src, &source_acronyms[i])) {
 				found++;
-				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, source_acronyms[i],
-				                   strlen(source_acronyms[i]));
+				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, source_acronyms[i].s,
+				                   source_acronyms[i].n);
 			}
 	}
 	return found;
 }
 
 /* Phrases of speculation and anecdote, matched on the lower-cased words. */
-static const char *const speculation[] = {
-	"claimed", "claim that", "claims that", "some people", "some believe", "some say",
-	"it is believed", "is thought to", "may suggest", "might suggest", "could suggest",
-	"might be able", "could potentially", "further studies need", "more research is needed",
-	"yet to be determined", "most likely", "buzz", "buzzing", "anecdotal", "anecdotally",
-	"reportedly", "rumor", "rumors", "rumour", "rumours", "numerous people",
-	"many people say", "many people claim", "it has been proven", "miracle", "game changer",
-	"swear by", "people are saying", "researchers are excited", "could be the answer",
-	"hidden benefit", "secret", NULL
+static const struct word speculation[] = {
+	W("claimed"), W("claim that"), W("claims that"), W("some people"), W("some believe"),
+	W("some say"), W("it is believed"), W("is thought to"), W("may suggest"), W("might suggest"),
+	W("could suggest"), W("might be able"), W("could potentially"), W("further studies need"),
+	W("more research is needed"), W("yet to be determined"), W("most likely"), W("buzz"),
+	W("buzzing"), W("anecdotal"), W("anecdotally"), W("reportedly"), W("rumor"), W("rumors"),
+	W("rumour"), W("rumours"), W("numerous people"), W("many people say"),
+	W("many people claim"), W("it has been proven"), W("miracle"), W("game changer"),
+	W("swear by"), W("people are saying"), W("researchers are excited"),
+	W("could be the answer"), W("hidden benefit"), W("secret"),
+	{NULL, 0},
 };
 
 static size_t count_speculation(struct sig_ctx *c, size_t b)
@@ -209,19 +237,16 @@ static size_t count_speculation(struct sig_ctx *c, size_t b)
 
 	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
 		const struct sig_tok *k = &c->tok[t];
-		size_t rest = c->low_len - k->off;
 
-		for (i = 0; speculation[i]; i++) {
-			size_t m = strlen(speculation[i]);
+		for (i = 0; speculation[i].s; i++)
+			if (phrase_at(c, k->off, &speculation[i])) {
+				size_t m = speculation[i].n;
 
-			if (m <= rest && !memcmp(c->low + k->off, speculation[i], m) &&
-			    (m == rest || c->low[k->off + m] == ' ' || c->low[k->off + m] == '\n')) {
 				found++;
 				chaff_sig_evidence(c, SIG_SPECULATION_RATE, db->text + k->src,
 				                   m < db->len - k->src ? m : db->len - k->src);
 				break;
 			}
-		}
 	}
 	return found;
 }
