@@ -185,9 +185,13 @@ void chaff_evidence_add(struct chaff_evidence *ev, struct chaff_arena *arena,
 		tmp[k++] = s[i++];
 	}
 	if (cut) {
-		/* Back off to a UTF-8 boundary, then mark the cut. */
-		while (k && ((unsigned char)tmp[k] & 0xC0) == 0x80)
-			k--;
+		/* A character cut in two loses its first bytes too; then mark the cut. */
+		if (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) {
+			while (k && ((unsigned char)tmp[k - 1] & 0xC0) == 0x80)
+				k--;
+			if (k && ((unsigned char)tmp[k - 1] & 0xC0) == 0xC0)
+				k--;
+		}
 		while (k && tmp[k - 1] == ' ')
 			k--;
 		memcpy(tmp + k, "\xE2\x80\xA6", 3);

@@ -577,6 +577,22 @@ static void test_evidence_add(void)
 	CHECK(strlen(ev.items[1]) <= CHAFF_EVIDENCE_CHARS + 3);
 	CHECK(chaff_utf8_valid(ev.items[1], strlen(ev.items[1])));
 	CHECK(strstr(ev.items[1], "\xE2\x80\xA6") != NULL);  /* marked as cut */
+	/* A cut inside a two-byte character drops the whole character, every time. */
+	{
+		char accents[2 * CHAFF_EVIDENCE_CHARS + 2];
+		struct chaff_evidence e2;
+		size_t k, want;
+
+		memset(&e2, 0, sizeof(e2));
+		accents[0] = 'x';  /* the cut falls in the middle of a character */
+		for (k = 1; k + 1 < sizeof(accents); k += 2)
+			memcpy(accents + k, "\xC3\xA9", 2);
+		chaff_evidence_add(&e2, &a, accents, sizeof(accents) - 1);
+		CHECK_INT(e2.n, 1);
+		want = 1 + 2 * ((CHAFF_EVIDENCE_CHARS - 1) / 2) + 3;
+		CHECK_INT(strlen(e2.items[0]), want);
+		CHECK(chaff_utf8_valid(e2.items[0], strlen(e2.items[0])));
+	}
 	for (i = 0; i < 20; i++) {
 		char s[16];
 
