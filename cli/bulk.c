@@ -51,6 +51,10 @@ const char usage_bulk[] =
 
 enum slot_state { SLOT_FREE, SLOT_PENDING, SLOT_BUSY, SLOT_DONE };
 
+#define SLOTS_PER_JOB 16                    /* ring slots per worker thread */
+#define INFLIGHT_BUDGET ((size_t)16 << 20)  /* block bytes the ring may hold */
+#define SLOT_KEEP_BYTES ((size_t)1 << 20)   /* larger block buffers are freed */
+
 struct slot {
 	enum slot_state state;
 	struct chaff_warc_record rec;   /* strings point into meta */
@@ -61,6 +65,7 @@ struct slot {
 	struct chaff_buf line;          /* the JSON line, when done */
 	const char *reason;             /* skip reason, NULL when scored */
 	bool scored;
+	size_t held;                    /* block bytes counted in run->inflight */
 };
 
 struct worker {
@@ -77,6 +82,7 @@ struct bulk_run {
 	size_t nslots;
 	size_t head, tail, count;       /* ring: [head, head+count) in use */
 	size_t next_pending;            /* next slot a worker may take */
+	size_t inflight;                /* block bytes held by slots in the ring */
 	pthread_mutex_t lock;
 	pthread_cond_t work, done;
 	bool stop;
@@ -287,6 +293,16 @@ static int write_slot(struct slot *s, FILE *out, struct bulk_stats *st)
 }
 
 /* Write every finished slot at the head of the ring. */
+/*
+ * The ring is full when every slot is taken or when the blocks it holds
+ * pass the budget: many slots keep both threads busy past a slow page,
+ * the budget keeps memory bounded when pages are large.
+ */
+static bool ring_full(const struct bulk_run *run)
+{
+	return run->count == run->nslots || (run->count > 0 && run->inflight > INFLIGHT_BUDGET);
+}
+
 static int drain(struct bulk_run *run, FILE *out, struct bulk_stats *st, bool wait_all)
 {
 	int rc = 0;
@@ -298,7 +314,7 @@ static int drain(struct bulk_run *run, FILE *out, struct bulk_stats *st, bool wa
 			return rc;
 		s = &run->slots[run->head];
 		if (s->state != SLOT_DONE) {
-			if (!wait_all && run->count < run->nslots)
+			if (!wait_all && !ring_full(run))
 				return rc;
 			pthread_cond_wait(&run->done, &run->lock);
 			continue;
@@ -306,7 +322,11 @@ static int drain(struct bulk_run *run, FILE *out, struct bulk_stats *st, bool wa
 		pthread_mutex_unlock(&run->lock);
 		if (write_slot(s, out, st))
 			rc = -1;
+		/* A slot that held a large block gives its memory back. */
+		if (s->rec.block.cap > SLOT_KEEP_BYTES)
+			chaff_buf_release(&s->rec.block);
 		pthread_mutex_lock(&run->lock);
+		run->inflight -= s->held;
 		s->state = SLOT_FREE;
 		run->head = (run->head + 1) % run->nslots;
 		run->count--;
@@ -338,7 +358,7 @@ static void run_init(struct bulk_run *run, const struct bulk_opts *o, const char
 	run->o = o;
 	run->warc_file = path;
 	run->nworkers = o->jobs > 1 ? o->jobs : 0;
-	run->nslots = o->jobs > 1 ? (size_t)o->jobs * 4 : 1;
+	run->nslots = o->jobs > 1 ? (size_t)o->jobs * SLOTS_PER_JOB : 1;
 	run->slots = chaff_xcalloc(run->nslots, sizeof(*run->slots));
 	for (i = 0; i < run->nslots; i++) {
 		chaff_warc_record_init(&run->slots[i].rec);
@@ -396,7 +416,7 @@ static struct slot *claim(struct bulk_run *run, FILE *out, struct bulk_stats *st
 	struct slot *s;
 
 	pthread_mutex_lock(&run->lock);
-	if (run->count == run->nslots && drain(run, out, st, false))
+	if (ring_full(run) && drain(run, out, st, false))
 		*werr = -1;
 	s = &run->slots[run->tail];
 	pthread_mutex_unlock(&run->lock);
@@ -414,6 +434,8 @@ static void submit(struct bulk_run *run, struct slot *s, FILE *out, struct bulk_
 	}
 	pthread_mutex_lock(&run->lock);
 	s->state = SLOT_PENDING;
+	s->held = s->is_error ? 0 : s->rec.block.len;
+	run->inflight += s->held;
 	run->tail = (run->tail + 1) % run->nslots;
 	run->count++;
 	pthread_cond_signal(&run->work);

@@ -19,22 +19,24 @@ struct word {
 #define W(lit) {lit, sizeof(lit) - 1}
 
 /* Medical word endings: conditions, procedures, drug classes and stems. */
-static const char *const medical_suffixes[] = {
-	"itis", "osis", "emia", "aemia", "pathy", "algia", "ectomy", "otomy", "plasty", "uria",
-	"penia", "trophy", "plegia", "sclerosis", "thecal", "venous", "toxicity", "lepsy",
-	"phrenia", "ceptor", "ceptors", "ergic", "azole", "pril", "sartan", "statin", "olol",
-	"mycin", "cillin", "floxacin", "oxetine", "tidine", "prazole", "dipine", "azepam",
-	"azolam", "triptan", "gliptin", "gliflozin", "glutide", "parin", "vudine", "vir",
-	"mab", "tinib", "zumab", "ximab", "cycline", "profen", "codone", "morphine", "sone",
-	"olone", "lukast", "tadine", "setron", "afil",
+static const struct word medical_suffixes[] = {
+	W("itis"), W("osis"), W("emia"), W("aemia"), W("pathy"), W("algia"), W("ectomy"), W("otomy"),
+	W("plasty"), W("uria"), W("penia"), W("trophy"), W("plegia"), W("sclerosis"), W("thecal"),
+	W("venous"), W("toxicity"), W("lepsy"), W("phrenia"), W("ceptor"), W("ceptors"), W("ergic"),
+	W("azole"), W("pril"), W("sartan"), W("statin"), W("olol"), W("mycin"), W("cillin"),
+	W("floxacin"), W("oxetine"), W("tidine"), W("prazole"), W("dipine"), W("azepam"),
+	W("azolam"), W("triptan"), W("gliptin"), W("gliflozin"), W("glutide"), W("parin"),
+	W("vudine"), W("vir"), W("mab"), W("tinib"), W("zumab"), W("ximab"), W("cycline"),
+	W("profen"), W("codone"), W("morphine"), W("sone"), W("olone"), W("lukast"), W("tadine"),
+	W("setron"), W("afil"),
 };
 
-static bool has_suffix(const char *w, size_t n, const char *suffix)
+static bool has_suffix(const char *w, size_t n, const struct word *suffix)
 {
-	size_t m = strlen(suffix);
+	size_t m = suffix->n;
 
 	/* A suffix needs a stem: "vir" alone or "mab" alone is not a drug. */
-	return n >= m + 3 && !memcmp(w + n - m, suffix, m);
+	return n >= m + 3 && w[n - 1] == suffix->s[m - 1] && !memcmp(w + n - m, suffix->s, m);
 }
 
 static bool medical_word(const struct sig_ctx *c, const struct sig_tok *t)
@@ -47,7 +49,7 @@ static bool medical_word(const struct sig_ctx *c, const struct sig_tok *t)
 	if (t->len < 6)
 		return false;
 	for (i = 0; i < sizeof(medical_suffixes) / sizeof(medical_suffixes[0]); i++)
-		if (has_suffix(w, t->len, medical_suffixes[i]))
+		if (has_suffix(w, t->len, &medical_suffixes[i]))
 			return true;
 	return false;
 }
