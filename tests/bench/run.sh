@@ -43,3 +43,13 @@ if [ ! -x "$out/gumbo_bare" ] || [ tests/bench/gumbo_bare.c -nt "$out/gumbo_bare
 fi
 python3 tests/bench/bench.py "$CHAFF" "$archive" "$out/pages-$COPIES.list" \
 	"$out/pages-1.list" "$out" "$RUNS"
+
+# The stages of scoring on the same pages: how much feature extraction adds
+# to the Gumbo parse (issue 3 asks for at most 10%).
+if [ ! -x "$out/stages" ] || [ tests/bench/stages.c -nt "$out/stages" ] ||
+   [ build/libchaff.a -nt "$out/stages" ]; then
+	${CC:-cc} -O2 -D_GNU_SOURCE -Iinclude -I. -std=c11 -o "$out/stages" tests/bench/stages.c \
+		build/libchaff.a -lgumbo -llinear -lcurl -lz -lbrotlidec -lm -pthread || exit 1
+fi
+echo
+"$out/stages" "$out/pages-1.list" "$RUNS"
