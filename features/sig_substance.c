@@ -7,6 +7,7 @@
  * style (a question title, a disclaimer, hedging) does not: reliable pages
  * hedge and carry disclaimers too.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "features/signals.h"
@@ -190,6 +191,14 @@ static bool acronym_at(const char *text, size_t n, size_t at, const struct word 
 	                        (text[at + m] >= 'a' && text[at + m] <= 'z'));
 }
 
+/*
+ * First bytes of the phrases of each list: most words start with none of
+ * them, and one table lookup then skips the whole list.
+ */
+enum { FIRST_SOURCE, FIRST_ACRONYM, FIRST_SPECULATION, FIRST_LISTS };
+static bool first_byte[FIRST_LISTS][256];
+static pthread_once_t first_once = PTHREAD_ONCE_INIT;
+
 static size_t count_sources(struct sig_ctx *c, size_t b)
 {
 	const struct chaff_block *db = &c->doc->blocks[b];
@@ -199,7 +208,8 @@ static size_t count_sources(struct sig_ctx *c, size_t b)
 	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
 		const struct sig_tok *k = &c->tok[t];
 
-		for (i = 0; source_names[i].s; i++)
+		for (i = 0; first_byte[FIRST_SOURCE][(unsigned char)c->low[k->off]] &&
+		            source_names[i].s; i++)
 			if (phrase_at(c, k->off, &source_names[i])) {
 				size_t m = source_names[i].n;
 
@@ -207,7 +217,8 @@ static size_t count_sources(struct sig_ctx *c, size_t b)
 				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, db->text + k->src,
 				                   m < db->len - k->src ? m : db->len - k->src);
 			}
-		for (i = 0; source_acronyms[i].s; i++)
+		for (i = 0; first_byte[FIRST_ACRONYM][(unsigned char)db->text[k->src]] &&
+		            source_acronyms[i].s; i++)
 			if (acronym_at(db->text, db->len, k->src, &source_acronyms[i])) {
 				found++;
 				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, source_acronyms[i].s,
@@ -240,7 +251,8 @@ static size_t count_speculation(struct sig_ctx *c, size_t b)
 	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
 		const struct sig_tok *k = &c->tok[t];
 
-		for (i = 0; speculation[i].s; i++)
+		for (i = 0; first_byte[FIRST_SPECULATION][(unsigned char)c->low[k->off]] &&
+		            speculation[i].s; i++)
 			if (phrase_at(c, k->off, &speculation[i])) {
 				size_t m = speculation[i].n;
 
@@ -253,6 +265,19 @@ static size_t count_speculation(struct sig_ctx *c, size_t b)
 	return found;
 }
 
+static void mark_first_bytes(int list, const struct word *w)
+{
+	for (; w->s; w++)
+		first_byte[list][(unsigned char)w->s[0]] = true;
+}
+
+static void build_first_bytes(void)
+{
+	mark_first_bytes(FIRST_SOURCE, source_names);
+	mark_first_bytes(FIRST_ACRONYM, source_acronyms);
+	mark_first_bytes(FIRST_SPECULATION, speculation);
+}
+
 static double per_kword(double n, size_t words)
 {
 	return words ? 1000.0 * n / (double)words : 0;
@@ -260,6 +285,7 @@ static double per_kword(double n, size_t words)
 
 void chaff_sig_substance(struct sig_ctx *c)
 {
+	pthread_once(&first_once, build_first_bytes);
 	size_t b, t, med = 0, facts = 0, sources = 0, specul = 0;
 
 	for (b = 0; b < c->doc->nblocks; b++) {
