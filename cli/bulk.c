@@ -34,6 +34,7 @@ const char usage_bulk[] =
 	"      --scan-only       read and decode every payload, but do not parse or score\n"
 	"      --max-bytes SIZE  bytes of a record block kept (default 8M; larger: skipped)\n"
 	"      --max-parse SIZE  bytes of HTML given to the parser (default 2M)\n"
+	"      --max-depth N     tag nesting kept (default 400)\n"
 	"      --no-progress     no progress line even on a terminal\n"
 	"  batch mode (one output file per archive, for Slurm job arrays):\n"
 	"      --manifest FILE   archive paths, one per line\n"
@@ -618,7 +619,7 @@ static int close_output(FILE *f, const char *tmp, const char *path, bool publish
 
 int cmd_bulk(int argc, char **argv)
 {
-	enum { OPT_TEXT_PLAIN = 256, OPT_SCAN_ONLY, OPT_MAX_BYTES, OPT_MAX_PARSE, OPT_NO_PROGRESS,
+	enum { OPT_TEXT_PLAIN = 256, OPT_SCAN_ONLY, OPT_NO_PROGRESS,
 	       OPT_MANIFEST, OPT_TASK, OPT_PER_TASK, OPT_OUT_DIR };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'},
@@ -626,8 +627,9 @@ int cmd_bulk(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"text-plain", no_argument, NULL, OPT_TEXT_PLAIN},
 		{"scan-only", no_argument, NULL, OPT_SCAN_ONLY},
-		{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-		{"max-parse", required_argument, NULL, OPT_MAX_PARSE},
+		CLI_OPTION_MAX_BYTES,
+		CLI_OPTION_MAX_PARSE,
+		CLI_OPTION_MAX_DEPTH,
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{"manifest", required_argument, NULL, OPT_MANIFEST},
 		{"task", required_argument, NULL, OPT_TASK},
@@ -665,17 +667,11 @@ int cmd_bulk(int argc, char **argv)
 		case OPT_TEXT_PLAIN: o.text_plain = true; break;
 		case OPT_SCAN_ONLY: o.scan_only = true; break;
 		case OPT_NO_PROGRESS: o.progress = false; break;
-		case OPT_MAX_BYTES:
-			if (!cli_parse_size(optarg, &size) || !size)
-				return cli_usage_error("bulk", "bad --max-bytes '%s'", optarg);
-			o.lim.max_input_bytes = size;
-			if (o.lim.max_decoded_bytes < size)
-				o.lim.max_decoded_bytes = size;
-			break;
-		case OPT_MAX_PARSE:
-			if (!cli_parse_size(optarg, &size) || !size)
-				return cli_usage_error("bulk", "bad --max-parse '%s'", optarg);
-			o.lim.max_parse_bytes = size;
+		case CLI_OPT_MAX_BYTES:
+		case CLI_OPT_MAX_PARSE:
+		case CLI_OPT_MAX_DEPTH:
+			if (cli_limit_option("bulk", c, optarg, &o.lim))
+				return EXIT_USAGE;
 			break;
 		case OPT_MANIFEST: manifest = optarg; break;
 		case OPT_OUT_DIR: out_dir = optarg; break;

@@ -65,6 +65,24 @@ int cli_help(const char *cmd);
 const struct chaff_model *cli_load_model(const char *cmd, const char *path,
                                          struct chaff_model **owned);
 
+/*
+ * The limit options of the commands that read pages, for their getopt
+ * tables (the codes stay clear of each command's own, which start at 256).
+ */
+enum {
+	CLI_OPT_MAX_BYTES = 1000,  /* --max-bytes SIZE: bytes read per page or record */
+	CLI_OPT_MAX_PARSE,         /* --max-parse SIZE: bytes of HTML given to the parser */
+	CLI_OPT_MAX_DEPTH,         /* --max-depth N: tag nesting kept */
+	CLI_OPT_TIMEOUT            /* --timeout SEC: total time per fetch */
+};
+#define CLI_OPTION_MAX_BYTES {"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES}
+#define CLI_OPTION_MAX_PARSE {"max-parse", required_argument, NULL, CLI_OPT_MAX_PARSE}
+#define CLI_OPTION_MAX_DEPTH {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH}
+#define CLI_OPTION_TIMEOUT {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}
+
+/* Apply one limit option to lim: EXIT_ALL_OK, or EXIT_USAGE after saying why. */
+int cli_limit_option(const char *cmd, int opt, const char *arg, struct chaff_limits *lim);
+
 /* Parse a size such as "8M", "512k", "100000"; false on junk. */
 bool cli_parse_size(const char *s, size_t *out);
 

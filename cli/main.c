@@ -123,6 +123,41 @@ bool cli_parse_size(const char *s, size_t *out)
 	return true;
 }
 
+int cli_limit_option(const char *cmd, int opt, const char *arg, struct chaff_limits *lim)
+{
+	static const char *const names[] = {"--max-bytes", "--max-parse", "--max-depth",
+	                                    "--timeout"};
+	const char *name = opt >= CLI_OPT_MAX_BYTES && opt <= CLI_OPT_TIMEOUT
+	                   ? names[opt - CLI_OPT_MAX_BYTES] : "option";
+	size_t size;
+
+	if (!cli_parse_size(arg, &size) || !size)
+		return cli_usage_error(cmd, "bad %s '%s'", name, arg);
+	switch (opt) {
+	case CLI_OPT_MAX_BYTES:
+		lim->max_input_bytes = size;
+		if (lim->max_decoded_bytes < size)
+			lim->max_decoded_bytes = size;
+		break;
+	case CLI_OPT_MAX_PARSE:
+		lim->max_parse_bytes = size;
+		break;
+	case CLI_OPT_MAX_DEPTH:
+		if (size > 100000)
+			return cli_usage_error(cmd, "bad --max-depth '%s' (1..100000)", arg);
+		lim->max_depth = (unsigned)size;
+		break;
+	case CLI_OPT_TIMEOUT:
+		if (size > 86400)
+			return cli_usage_error(cmd, "bad --timeout '%s' (1..86400 s)", arg);
+		lim->fetch_timeout_ms = (long)size * 1000;
+		break;
+	default:
+		return cli_usage_error(cmd, "unknown option");
+	}
+	return EXIT_ALL_OK;
+}
+
 int cli_finish_stdout(const char *cmd, int status)
 {
 	if (fflush(stdout) || ferror(stdout)) {

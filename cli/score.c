@@ -177,17 +177,16 @@ static int score_one(const char *target, const struct score_opts *o,
 
 int cmd_score(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_TEXT, OPT_HTML, OPT_MAX_BYTES, OPT_MAX_PARSE, OPT_MAX_DEPTH,
-	       OPT_TIMEOUT, OPT_NO_PRIVATE };
+	enum { OPT_JSON = 256, OPT_TEXT, OPT_HTML, OPT_NO_PRIVATE };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, 'm'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"text", no_argument, NULL, OPT_TEXT},
 		{"html", no_argument, NULL, OPT_HTML},
-		{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
-		{"max-parse", required_argument, NULL, OPT_MAX_PARSE},
-		{"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		CLI_OPTION_MAX_BYTES,
+		CLI_OPTION_MAX_PARSE,
+		CLI_OPTION_MAX_DEPTH,
+		CLI_OPTION_TIMEOUT,
 		{"no-private", no_argument, NULL, OPT_NO_PRIVATE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -196,7 +195,6 @@ int cmd_score(int argc, char **argv)
 	struct chaff_model *owned = NULL;
 	struct chaff_arena arena;
 	const char *model_path = NULL;
-	size_t size;
 	int c, i, failed = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -209,27 +207,12 @@ int cmd_score(int argc, char **argv)
 		case OPT_TEXT: o.force_kind = CHAFF_PAGE_TEXT; break;
 		case OPT_HTML: o.force_kind = CHAFF_PAGE_HTML; break;
 		case OPT_NO_PRIVATE: o.fetch.allow_private = false; break;
-		case OPT_MAX_BYTES:
-			if (!cli_parse_size(optarg, &size) || !size)
-				return cli_usage_error("score", "bad --max-bytes '%s'", optarg);
-			o.lim.max_input_bytes = size;
-			if (o.lim.max_decoded_bytes < size)
-				o.lim.max_decoded_bytes = size;
-			break;
-		case OPT_MAX_PARSE:
-			if (!cli_parse_size(optarg, &size) || !size)
-				return cli_usage_error("score", "bad --max-parse '%s'", optarg);
-			o.lim.max_parse_bytes = size;
-			break;
-		case OPT_MAX_DEPTH:
-			if (!cli_parse_size(optarg, &size) || !size || size > 100000)
-				return cli_usage_error("score", "bad --max-depth '%s'", optarg);
-			o.lim.max_depth = (unsigned)size;
-			break;
-		case OPT_TIMEOUT:
-			if (!cli_parse_size(optarg, &size) || !size || size > 86400)
-				return cli_usage_error("score", "bad --timeout '%s'", optarg);
-			o.lim.fetch_timeout_ms = (long)size * 1000;
+		case CLI_OPT_MAX_BYTES:
+		case CLI_OPT_MAX_PARSE:
+		case CLI_OPT_MAX_DEPTH:
+		case CLI_OPT_TIMEOUT:
+			if (cli_limit_option("score", c, optarg, &o.lim))
+				return EXIT_USAGE;
 			break;
 		case 'h': return cli_help("score");
 		default: return cli_usage_error("score", "unknown option");
