@@ -23,21 +23,35 @@ int chaff_strncasecmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
+/*
+ * The first byte of the needle is found with memchr in both cases (SIMD in
+ * libc), so long texts without it are skipped quickly; only candidates are
+ * compared byte by byte.
+ */
 const char *chaff_memcasemem(const char *hay, size_t n, const char *needle)
 {
-	size_t m = strlen(needle), i;
-	int first;
+	size_t m = strlen(needle);
+	const char *p = hay, *last;
+	int lo, up;
 
 	if (!m)
 		return hay;
 	if (m > n)
 		return NULL;
-	first = lower((unsigned char)needle[0]);
-	for (i = 0; i + m <= n; i++) {
-		if (lower((unsigned char)hay[i]) != first)
-			continue;
-		if (!chaff_strncasecmp(hay + i + 1, needle + 1, m - 1) || m == 1)
-			return hay + i;
+	lo = lower((unsigned char)needle[0]);
+	up = lo >= 'a' && lo <= 'z' ? lo - 32 : lo;
+	last = hay + (n - m);  /* the last place a match can start */
+	while (p <= last) {
+		size_t span = (size_t)(last - p) + 1;
+		const char *a = memchr(p, lo, span);
+		const char *b = up != lo ? memchr(p, up, a ? (size_t)(a - p) : span) : NULL;
+		const char *c = b ? b : a;
+
+		if (!c)
+			return NULL;
+		if (!chaff_strncasecmp(c + 1, needle + 1, m - 1))
+			return c;
+		p = c + 1;
 	}
 	return NULL;
 }
