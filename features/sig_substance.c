@@ -19,6 +19,19 @@ struct word {
 };
 #define W(lit) {lit, sizeof(lit) - 1}
 
+/*
+ * The lists below, indexed by a word's first byte (its last for the
+ * suffixes): a word is compared only with the entries it could match.
+ */
+enum { LIST_SUFFIX, LIST_SOURCE, LIST_ACRONYM, LIST_SPECULATION, LISTS };
+#define BUCKET_MAX 24
+struct bucket {
+	unsigned char n;
+	unsigned char idx[BUCKET_MAX];
+};
+static struct bucket buckets[LISTS][256];
+static pthread_once_t buckets_once = PTHREAD_ONCE_INIT;
+
 /* Medical word endings: conditions, procedures, drug classes and stems. */
 static const struct word medical_suffixes[] = {
 	W("itis"), W("osis"), W("emia"), W("aemia"), W("pathy"), W("algia"), W("ectomy"), W("otomy"),
@@ -49,9 +62,13 @@ static bool medical_word(const struct sig_ctx *c, const struct sig_tok *t)
 		return true;
 	if (t->len < 6)
 		return false;
-	for (i = 0; i < sizeof(medical_suffixes) / sizeof(medical_suffixes[0]); i++)
-		if (has_suffix(w, t->len, &medical_suffixes[i]))
-			return true;
+	{
+		const struct bucket *bk = &buckets[LIST_SUFFIX][(unsigned char)w[t->len - 1]];
+
+		for (i = 0; i < bk->n; i++)
+			if (has_suffix(w, t->len, &medical_suffixes[bk->idx[i]]))
+				return true;
+	}
 	return false;
 }
 
@@ -195,31 +212,29 @@ static bool acronym_at(const char *text, size_t n, size_t at, const struct word 
  * First bytes of the phrases of each list: most words start with none of
  * them, and one table lookup then skips the whole list.
  */
-enum { FIRST_SOURCE, FIRST_ACRONYM, FIRST_SPECULATION, FIRST_LISTS };
-static bool first_byte[FIRST_LISTS][256];
-static pthread_once_t first_once = PTHREAD_ONCE_INIT;
 
 static size_t count_sources(struct sig_ctx *c, size_t b)
 {
 	const struct chaff_block *db = &c->doc->blocks[b];
 	const struct sig_block *sb = &c->blk[b];
-	size_t found = 0, i, t;
+	size_t found = 0, i, j, t;
 
 	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
 		const struct sig_tok *k = &c->tok[t];
 
-		for (i = 0; first_byte[FIRST_SOURCE][(unsigned char)c->low[k->off]] &&
-		            source_names[i].s; i++)
-			if (phrase_at(c, k->off, &source_names[i])) {
+		const struct bucket *names = &buckets[LIST_SOURCE][(unsigned char)c->low[k->off]];
+		const struct bucket *acrs = &buckets[LIST_ACRONYM][(unsigned char)db->text[k->src]];
+
+		for (j = 0; j < names->n; j++)
+			if (phrase_at(c, k->off, &source_names[i = names->idx[j]])) {
 				size_t m = source_names[i].n;
 
 				found++;
 				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, db->text + k->src,
 				                   m < db->len - k->src ? m : db->len - k->src);
 			}
-		for (i = 0; first_byte[FIRST_ACRONYM][(unsigned char)db->text[k->src]] &&
-		            source_acronyms[i].s; i++)
-			if (acronym_at(db->text, db->len, k->src, &source_acronyms[i])) {
+		for (j = 0; j < acrs->n; j++)
+			if (acronym_at(db->text, db->len, k->src, &source_acronyms[i = acrs->idx[j]])) {
 				found++;
 				chaff_sig_evidence(c, SIG_REPUTABLE_SOURCES, source_acronyms[i].s,
 				                   source_acronyms[i].n);
@@ -246,14 +261,15 @@ static size_t count_speculation(struct sig_ctx *c, size_t b)
 {
 	const struct sig_block *sb = &c->blk[b];
 	const struct chaff_block *db = &c->doc->blocks[b];
-	size_t found = 0, i, t;
+	size_t found = 0, i, j, t;
 
 	for (t = sb->tok; t < sb->tok + sb->ntok; t++) {
 		const struct sig_tok *k = &c->tok[t];
 
-		for (i = 0; first_byte[FIRST_SPECULATION][(unsigned char)c->low[k->off]] &&
-		            speculation[i].s; i++)
-			if (phrase_at(c, k->off, &speculation[i])) {
+		const struct bucket *bk = &buckets[LIST_SPECULATION][(unsigned char)c->low[k->off]];
+
+		for (j = 0; j < bk->n; j++)
+			if (phrase_at(c, k->off, &speculation[i = bk->idx[j]])) {
 				size_t m = speculation[i].n;
 
 				found++;
@@ -265,17 +281,26 @@ static size_t count_speculation(struct sig_ctx *c, size_t b)
 	return found;
 }
 
-static void mark_first_bytes(int list, const struct word *w)
+static void index_list(int list, const struct word *w, size_t count, bool by_last)
 {
-	for (; w->s; w++)
-		first_byte[list][(unsigned char)w->s[0]] = true;
+	size_t i;
+
+	for (i = 0; i < count && w[i].s; i++) {
+		unsigned char key = (unsigned char)(by_last ? w[i].s[w[i].n - 1] : w[i].s[0]);
+		struct bucket *b = &buckets[list][key];
+
+		if (b->n < BUCKET_MAX)
+			b->idx[b->n++] = (unsigned char)i;
+	}
 }
 
-static void build_first_bytes(void)
+static void build_buckets(void)
 {
-	mark_first_bytes(FIRST_SOURCE, source_names);
-	mark_first_bytes(FIRST_ACRONYM, source_acronyms);
-	mark_first_bytes(FIRST_SPECULATION, speculation);
+	index_list(LIST_SUFFIX, medical_suffixes,
+	           sizeof(medical_suffixes) / sizeof(medical_suffixes[0]), true);
+	index_list(LIST_SOURCE, source_names, SIZE_MAX, false);
+	index_list(LIST_ACRONYM, source_acronyms, SIZE_MAX, false);
+	index_list(LIST_SPECULATION, speculation, SIZE_MAX, false);
 }
 
 static double per_kword(double n, size_t words)
@@ -285,7 +310,7 @@ static double per_kword(double n, size_t words)
 
 void chaff_sig_substance(struct sig_ctx *c)
 {
-	pthread_once(&first_once, build_first_bytes);
+	pthread_once(&buckets_once, build_buckets);
 	size_t b, t, med = 0, facts = 0, sources = 0, specul = 0;
 
 	for (b = 0; b < c->doc->nblocks; b++) {
