@@ -116,22 +116,35 @@ static void free_chain(struct chaff_arena_block *b)
 }
 
 /*
- * Keep the largest block (the head, since blocks grow) so the next page of
- * a similar size allocates nothing; free the rest.
+ * Keep memory for the next page: when the page needed several blocks,
+ * they are replaced by one block as large as all of them (up to
+ * ARENA_KEEP_MAX), so a page of a similar size allocates nothing and
+ * touches no fresh memory. A block past the cap is given back, so one huge
+ * page does not pin its memory for every later page.
  */
+#define ARENA_KEEP_MAX ((size_t)16 << 20)
+
 void chaff_arena_reset(struct chaff_arena *a)
 {
-	free_chain(a->full);
-	a->full = NULL;
-	if (a->head) {
-		a->head->used = 0;
-		/* A huge page must not pin a huge block for every later page. */
-		if (a->head->size > ((size_t)32 << 20)) {
-			free(a->head);
-			a->head = NULL;
-			a->block_size = ARENA_FIRST_BLOCK;
-		}
+	size_t total = 0;
+	struct chaff_arena_block *b;
+
+	if (a->full) {
+		for (b = a->full; b; b = b->next)
+			total += b->size;
+		total += a->head ? a->head->size : 0;
+		free_chain(a->full);
+		a->full = NULL;
+		free(a->head);
+		a->head = total <= ARENA_KEEP_MAX ? new_block(total) : NULL;
+	} else if (a->head && a->head->size > ARENA_KEEP_MAX) {
+		free(a->head);
+		a->head = NULL;
 	}
+	if (a->head)
+		a->head->used = 0;
+	else
+		a->block_size = ARENA_FIRST_BLOCK;
 	a->used = 0;
 }
 
