@@ -83,6 +83,23 @@ enum {
 /* Apply one limit option to lim: EXIT_ALL_OK, or EXIT_USAGE after saying why. */
 int cli_limit_option(const char *cmd, int opt, const char *arg, struct chaff_limits *lim);
 
+/*
+ * Read a TARGET of score or features: an http(s) URL (fetched), "-"
+ * (stdin) or a file. force_kind, when not CHAFF_PAGE_SNIFF, overrides the
+ * kind told by the file name.
+ */
+enum chaff_err cli_load_target(struct chaff_page *page, const char *target,
+                               const struct chaff_limits *lim,
+                               const struct chaff_fetch_opts *fetch,
+                               enum chaff_page_kind force_kind, char *why);
+
+/*
+ * Report a TARGET that could not be processed: "chaff: CMD: TARGET: ..."
+ * on stderr and, with json, the line {"target","error"} on stdout.
+ */
+void cli_target_failed(const char *cmd, const char *target, enum chaff_err err,
+                       const char *why, bool json);
+
 /* Parse a size such as "8M", "512k", "100000"; false on junk. */
 bool cli_parse_size(const char *s, size_t *out);
 

@@ -123,6 +123,45 @@ bool cli_parse_size(const char *s, size_t *out)
 	return true;
 }
 
+enum chaff_err cli_load_target(struct chaff_page *page, const char *target,
+                               const struct chaff_limits *lim,
+                               const struct chaff_fetch_opts *fetch,
+                               enum chaff_page_kind force_kind, char *why)
+{
+	enum chaff_err err;
+
+	if (!chaff_strncasecmp(target, "http://", 7) || !chaff_strncasecmp(target, "https://", 8))
+		return chaff_fetch(page, target, fetch, lim, why);
+	err = chaff_page_read_file(page, target, lim, why);
+	if (!err && force_kind != CHAFF_PAGE_SNIFF)
+		page->kind = force_kind;
+	return err;
+}
+
+void cli_target_failed(const char *cmd, const char *target, enum chaff_err err,
+                       const char *why, bool json)
+{
+	char message[CHAFF_WHY_MAX + 64];
+	struct chaff_buf out;
+	struct chaff_json j;
+
+	snprintf(message, sizeof(message), "%s%s%s", chaff_strerror(err), why[0] ? ": " : "", why);
+	cli_error(cmd, "%s: %s", target, message);
+	if (!json)
+		return;
+	chaff_buf_init(&out, (size_t)1 << 20);
+	chaff_json_init(&j, &out);
+	chaff_json_object_begin(&j);
+	chaff_json_key(&j, "target");
+	chaff_json_str(&j, target);
+	chaff_json_key(&j, "error");
+	chaff_json_str(&j, message);
+	chaff_json_object_end(&j);
+	chaff_buf_putc(&out, '\n');
+	fwrite(out.data, 1, out.len, stdout);
+	chaff_buf_release(&out);
+}
+
 int cli_limit_option(const char *cmd, int opt, const char *arg, struct chaff_limits *lim)
 {
 	static const char *const names[] = {"--max-bytes", "--max-parse", "--max-depth",

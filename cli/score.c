@@ -33,42 +33,6 @@ struct score_opts {
 	enum chaff_page_kind force_kind;
 };
 
-static bool is_url(const char *t)
-{
-	return !chaff_strncasecmp(t, "http://", 7) || !chaff_strncasecmp(t, "https://", 8);
-}
-
-static enum chaff_err load_target(struct chaff_page *page, const char *target,
-                                  const struct score_opts *o, char *why)
-{
-	enum chaff_err err;
-
-	if (is_url(target))
-		return chaff_fetch(page, target, &o->fetch, &o->lim, why);
-	err = chaff_page_read_file(page, target, &o->lim, why);
-	if (!err && o->force_kind != CHAFF_PAGE_SNIFF)
-		page->kind = o->force_kind;
-	return err;
-}
-
-static void print_json_error(const char *target, const char *message)
-{
-	struct chaff_buf out;
-	struct chaff_json j;
-
-	chaff_buf_init(&out, (size_t)1 << 20);
-	chaff_json_init(&j, &out);
-	chaff_json_object_begin(&j);
-	chaff_json_key(&j, "target");
-	chaff_json_str(&j, target);
-	chaff_json_key(&j, "error");
-	chaff_json_str(&j, message);
-	chaff_json_object_end(&j);
-	chaff_buf_putc(&out, '\n');
-	fwrite(out.data, 1, out.len, stdout);
-	chaff_buf_release(&out);
-}
-
 static void print_json(const char *target, const struct chaff_doc *doc,
                        const struct chaff_features *f, const struct chaff_verdict *v,
                        const struct chaff_model *m)
@@ -154,17 +118,11 @@ static int score_one(const char *target, const struct score_opts *o,
 	enum chaff_err err;
 
 	chaff_page_init(&page, &o->lim);
-	err = load_target(&page, target, o, why);
+	err = cli_load_target(&page, target, &o->lim, &o->fetch, o->force_kind, why);
 	if (!err)
 		err = chaff_score_page(o->model, &page, &o->lim, arena, &doc, &f, &v, why);
 	if (err) {
-		char message[CHAFF_WHY_MAX + 64];
-
-		snprintf(message, sizeof(message), "%s%s%s", chaff_strerror(err),
-		         why[0] ? ": " : "", why);
-		cli_error("score", "%s: %s", target, message);
-		if (o->json)
-			print_json_error(target, message);
+		cli_target_failed("score", target, err, why, o->json);
 	} else if (o->json) {
 		print_json(target, &doc, &f, &v, o->model);
 	} else {
