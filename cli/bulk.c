@@ -480,14 +480,7 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 			s->reason = "malformed";
 			s->scored = false;
 			snprintf(s->error, sizeof(s->error), "%s", why);
-			s->error_offset = 0;
-			{
-				const char *p = why;
-				unsigned long long off;
-
-				if (sscanf(p, "offset %llu", &off) == 1)
-					s->error_offset = off;
-			}
+			s->error_offset = chaff_warc_error_offset(r);
 		} else {
 			slot_take_record(s, &rec);
 			if (rec.incomplete) {

@@ -55,6 +55,8 @@ struct chaff_warc_reader {
 	/* damage found by the stream, reported by the record layer */
 	bool barrier;
 	char damage[CHAFF_WHY_MAX];
+	uint64_t damage_at;        /* offset the pending damage message names */
+	uint64_t error_at;         /* offset the last error returned names */
 
 	struct chaff_buf head;     /* current record's header, fields point into it */
 };
@@ -133,8 +135,9 @@ static bool refill(struct chaff_warc_reader *r)
 	got = fread(r->in + keep, 1, IN_CHUNK - keep, r->f);
 	if (got == 0) {
 		if (ferror(r->f)) {
+			r->damage_at = in_pos(r);
 			snprintf(r->damage, sizeof(r->damage), "offset %llu: read error: %s",
-			         (unsigned long long)in_pos(r), strerror(errno));
+			         (unsigned long long)r->damage_at, strerror(errno));
 			r->fatal = true;
 		}
 		r->in_eof = true;
@@ -146,8 +149,10 @@ static bool refill(struct chaff_warc_reader *r)
 
 static void note_damage(struct chaff_warc_reader *r, const char *msg, uint64_t at)
 {
-	if (!r->damage[0])
+	if (!r->damage[0]) {
+		r->damage_at = at;
 		snprintf(r->damage, sizeof(r->damage), "offset %llu: %s", (unsigned long long)at, msg);
+	}
 	r->barrier = true;
 }
 
@@ -402,6 +407,11 @@ void chaff_warc_close(struct chaff_warc_reader *r)
 	free(r->win);
 	chaff_buf_release(&r->head);
 	free(r);
+}
+
+uint64_t chaff_warc_error_offset(const struct chaff_warc_reader *r)
+{
+	return r->error_at;
 }
 
 uint64_t chaff_warc_tell(const struct chaff_warc_reader *r)
@@ -965,6 +975,7 @@ static bool payload_is_block_digest(const struct chaff_warc_record *rec)
 static enum chaff_err report_damage(struct chaff_warc_reader *r, char *why)
 {
 	chaff_why(why, "%s", r->damage);
+	r->error_at = r->damage_at;
 	r->damage[0] = '\0';
 	r->barrier = false;
 	return r->fatal ? CHAFF_ERR_IO : CHAFF_ERR_MALFORMED;
@@ -1001,6 +1012,7 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 		skipped = skip_to_record(r);
 		if (r->damage[0])
 			return report_damage(r, why);
+		r->error_at = at;
 		chaff_why(why, "offset %llu: %llu bytes that are not a WARC record, skipped",
 		          (unsigned long long)at, (unsigned long long)skipped);
 		return CHAFF_ERR_MALFORMED;
@@ -1027,6 +1039,7 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 			skip_to_record(r);
 		if (r->damage[0])
 			return report_damage(r, why);
+		r->error_at = rec->offset;
 		chaff_why(why, "offset %llu: %s", (unsigned long long)rec->offset,
 		          at_end ? "archive ends inside a record header"
 		                 : "record header longer than 64 KiB");
@@ -1036,6 +1049,7 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	chaff_buf_append(&r->head, r->win + r->win_start, hlen);
 	consume(r, hlen);
 	if (!parse_fields(r, rec)) {
+		r->error_at = rec->offset;
 		chaff_why(why, "offset %llu: bad WARC version line", (unsigned long long)rec->offset);
 		return CHAFF_ERR_MALFORMED;
 	}
@@ -1043,6 +1057,7 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	if (!parse_length(chaff_warc_field(rec, "Content-Length"), &rec->content_length)) {
 		/* The block's end is unknown: it runs to the next record. */
 		skip_to_record(r);
+		r->error_at = rec->offset;
 		chaff_why(why, "offset %llu: missing or bad Content-Length%s%s",
 		          (unsigned long long)rec->offset, rec->record_id ? " in " : "",
 		          rec->record_id ? rec->record_id : "");

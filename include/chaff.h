@@ -431,6 +431,8 @@ void chaff_warc_close(struct chaff_warc_reader *r);
  */
 enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
                                char *why);
+/* Offset of the damage the last error of chaff_warc_next named. */
+uint64_t chaff_warc_error_offset(const struct chaff_warc_reader *r);
 /* Bytes of the file consumed so far (compressed), for progress. */
 uint64_t chaff_warc_tell(const struct chaff_warc_reader *r);
 
