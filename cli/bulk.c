@@ -91,41 +91,31 @@ struct bulk_run {
 	unsigned nworkers;
 };
 
-static const char *copy_meta(struct chaff_buf *meta, const char *s)
-{
-	size_t at = meta->len;
-
-	if (!s)
-		return NULL;
-	chaff_buf_append(meta, s, strlen(s) + 1);
-	return (const char *)(uintptr_t)(at + 1);  /* offset+1; fixed up below */
-}
-
-static const char *fix(const struct chaff_buf *meta, const char *p)
-{
-	return p ? meta->data + ((uintptr_t)p - 1) : NULL;
-}
-
-/* Move a record into a slot: strings copied, the block swapped in. */
+/*
+ * Move a record into a slot: its strings copied into the slot's buffer
+ * (they point into the reader's header, which the next record overwrites),
+ * its block swapped in rather than copied.
+ */
 static void slot_take_record(struct slot *s, struct chaff_warc_record *rec)
 {
 	struct chaff_buf spare = s->rec.block;
+	const char **strings[] = {&s->rec.version, &s->rec.type, &s->rec.record_id,
+	                          &s->rec.date, &s->rec.target_uri, &s->rec.content_type};
+	size_t at[sizeof(strings) / sizeof(strings[0])], i, n = sizeof(strings) / sizeof(strings[0]);
 
-	chaff_buf_reset(&s->meta);
 	s->rec = *rec;
 	s->rec.nfields = 0;
-	s->rec.version = copy_meta(&s->meta, rec->version);
-	s->rec.type = copy_meta(&s->meta, rec->type);
-	s->rec.record_id = copy_meta(&s->meta, rec->record_id);
-	s->rec.date = copy_meta(&s->meta, rec->date);
-	s->rec.target_uri = copy_meta(&s->meta, rec->target_uri);
-	s->rec.content_type = copy_meta(&s->meta, rec->content_type);
-	s->rec.version = fix(&s->meta, s->rec.version);
-	s->rec.type = fix(&s->meta, s->rec.type);
-	s->rec.record_id = fix(&s->meta, s->rec.record_id);
-	s->rec.date = fix(&s->meta, s->rec.date);
-	s->rec.target_uri = fix(&s->meta, s->rec.target_uri);
-	s->rec.content_type = fix(&s->meta, s->rec.content_type);
+	chaff_buf_reset(&s->meta);
+	/* Offsets first, pointers after: the buffer may move while it grows.
+	 * A header is at most 64 KiB, well under the buffer's ceiling. */
+	for (i = 0; i < n; i++) {
+		at[i] = s->meta.len;
+		if (*strings[i])
+			chaff_buf_append(&s->meta, *strings[i], strlen(*strings[i]) + 1);
+	}
+	for (i = 0; i < n; i++)
+		if (*strings[i])
+			*strings[i] = s->meta.data + at[i];
 	rec->block = spare;
 	chaff_buf_reset(&rec->block);
 	s->is_error = false;
