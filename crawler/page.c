@@ -16,6 +16,7 @@ void chaff_limits_default(struct chaff_limits *lim)
 	lim->connect_timeout_ms = 10000;
 	lim->fetch_timeout_ms = 30000;
 	lim->max_redirects = 5;
+	lim->parse_script_bodies = false;
 }
 
 void chaff_page_init(struct chaff_page *page, const struct chaff_limits *lim)

@@ -16,6 +16,7 @@
 /* What an open element contributes to the text inside it. */
 struct ctx {
 	GumboNode *node;
+	const char *cls;        /* class attribute, for block paths */
 	enum chaff_region region;
 	unsigned heading;       /* 1..6 inside h1..h6 */
 	unsigned flags;         /* LIST_ITEM, HIDDEN, PRE, QUOTE inherited */
@@ -109,39 +110,72 @@ static const char *attr(const GumboElement *el, const char *name)
 	return a ? a->value : NULL;
 }
 
+/* The attributes the walk reads on every element, found in one pass. */
+struct el_attrs {
+	const char *cls, *id, *role, *style, *aria_hidden;
+	bool hidden;
+};
+
+/* Gumbo lower-cases attribute names, and keeps the first of duplicates. */
+static void read_attrs(const GumboElement *el, struct el_attrs *a)
+{
+	unsigned i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < el->attributes.length; i++) {
+		const GumboAttribute *at = el->attributes.data[i];
+		const char *name = at->name, **slot = NULL;
+
+		switch (name[0]) {
+		case 'c': slot = !strcmp(name, "class") ? &a->cls : NULL; break;
+		case 'i': slot = !strcmp(name, "id") ? &a->id : NULL; break;
+		case 'r': slot = !strcmp(name, "role") ? &a->role : NULL; break;
+		case 's': slot = !strcmp(name, "style") ? &a->style : NULL; break;
+		case 'a': slot = !strcmp(name, "aria-hidden") ? &a->aria_hidden : NULL; break;
+		case 'h': a->hidden |= !strcmp(name, "hidden"); break;
+		default: break;
+		}
+		if (slot && !*slot)
+			*slot = at->value;
+	}
+}
+
 /* ---- regions from tag names, roles, classes and ids ---- */
 
 struct region_word {
 	const char *word;
+	size_t len;
 	enum chaff_region region;
 };
 
+#define RW(word, region) {word, sizeof(word) - 1, region}
+
 static const struct region_word region_words[] = {
-	{"nav", CHAFF_REGION_NAV}, {"navbar", CHAFF_REGION_NAV}, {"navigation", CHAFF_REGION_NAV},
-	{"menu", CHAFF_REGION_NAV}, {"breadcrumb", CHAFF_REGION_NAV},
-	{"breadcrumbs", CHAFF_REGION_NAV}, {"topbar", CHAFF_REGION_NAV},
-	{"header", CHAFF_REGION_HEADER}, {"masthead", CHAFF_REGION_HEADER},
-	{"footer", CHAFF_REGION_FOOTER}, {"colophon", CHAFF_REGION_FOOTER},
-	{"sidebar", CHAFF_REGION_ASIDE}, {"widget", CHAFF_REGION_ASIDE},
-	{"widgets", CHAFF_REGION_ASIDE}, {"rail", CHAFF_REGION_ASIDE},
-	{"comment", CHAFF_REGION_COMMENTS}, {"comments", CHAFF_REGION_COMMENTS},
-	{"respond", CHAFF_REGION_COMMENTS}, {"reply", CHAFF_REGION_COMMENTS},
-	{"disqus", CHAFF_REGION_COMMENTS}, {"discussion", CHAFF_REGION_COMMENTS},
-	{"related", CHAFF_REGION_RELATED}, {"relatedposts", CHAFF_REGION_RELATED},
-	{"seealso", CHAFF_REGION_RELATED}, {"recommended", CHAFF_REGION_RELATED},
-	{"recommendations", CHAFF_REGION_RELATED}, {"popular", CHAFF_REGION_RELATED},
-	{"trending", CHAFF_REGION_RELATED}, {"teaser", CHAFF_REGION_RELATED},
-	{"teasers", CHAFF_REGION_RELATED}, {"outbrain", CHAFF_REGION_RELATED},
-	{"taboola", CHAFF_REGION_RELATED}, {"yarpp", CHAFF_REGION_RELATED},
-	{"tags", CHAFF_REGION_TAGS}, {"tag", CHAFF_REGION_TAGS}, {"tagcloud", CHAFF_REGION_TAGS},
-	{"categories", CHAFF_REGION_TAGS}, {"category", CHAFF_REGION_TAGS},
-	{"cat", CHAFF_REGION_TAGS}, {"taxonomy", CHAFF_REGION_TAGS},
-	{"ad", CHAFF_REGION_AD}, {"ads", CHAFF_REGION_AD}, {"advert", CHAFF_REGION_AD},
-	{"advertisement", CHAFF_REGION_AD}, {"adsbygoogle", CHAFF_REGION_AD},
-	{"sponsor", CHAFF_REGION_AD}, {"sponsored", CHAFF_REGION_AD}, {"promo", CHAFF_REGION_AD},
-	{"banner", CHAFF_REGION_AD}, {"cookie", CHAFF_REGION_AD}, {"cookies", CHAFF_REGION_AD},
-	{"consent", CHAFF_REGION_AD}, {"gdpr", CHAFF_REGION_AD}, {"newsletter", CHAFF_REGION_AD},
-	{"subscribe", CHAFF_REGION_AD}, {"popup", CHAFF_REGION_AD},
+	RW("nav", CHAFF_REGION_NAV), RW("navbar", CHAFF_REGION_NAV), RW("navigation", CHAFF_REGION_NAV),
+	RW("menu", CHAFF_REGION_NAV), RW("breadcrumb", CHAFF_REGION_NAV),
+	RW("breadcrumbs", CHAFF_REGION_NAV), RW("topbar", CHAFF_REGION_NAV),
+	RW("header", CHAFF_REGION_HEADER), RW("masthead", CHAFF_REGION_HEADER),
+	RW("footer", CHAFF_REGION_FOOTER), RW("colophon", CHAFF_REGION_FOOTER),
+	RW("sidebar", CHAFF_REGION_ASIDE), RW("widget", CHAFF_REGION_ASIDE),
+	RW("widgets", CHAFF_REGION_ASIDE), RW("rail", CHAFF_REGION_ASIDE),
+	RW("comment", CHAFF_REGION_COMMENTS), RW("comments", CHAFF_REGION_COMMENTS),
+	RW("respond", CHAFF_REGION_COMMENTS), RW("reply", CHAFF_REGION_COMMENTS),
+	RW("disqus", CHAFF_REGION_COMMENTS), RW("discussion", CHAFF_REGION_COMMENTS),
+	RW("related", CHAFF_REGION_RELATED), RW("relatedposts", CHAFF_REGION_RELATED),
+	RW("seealso", CHAFF_REGION_RELATED), RW("recommended", CHAFF_REGION_RELATED),
+	RW("recommendations", CHAFF_REGION_RELATED), RW("popular", CHAFF_REGION_RELATED),
+	RW("trending", CHAFF_REGION_RELATED), RW("teaser", CHAFF_REGION_RELATED),
+	RW("teasers", CHAFF_REGION_RELATED), RW("outbrain", CHAFF_REGION_RELATED),
+	RW("taboola", CHAFF_REGION_RELATED), RW("yarpp", CHAFF_REGION_RELATED),
+	RW("tags", CHAFF_REGION_TAGS), RW("tag", CHAFF_REGION_TAGS), RW("tagcloud", CHAFF_REGION_TAGS),
+	RW("categories", CHAFF_REGION_TAGS), RW("category", CHAFF_REGION_TAGS),
+	RW("cat", CHAFF_REGION_TAGS), RW("taxonomy", CHAFF_REGION_TAGS),
+	RW("ad", CHAFF_REGION_AD), RW("ads", CHAFF_REGION_AD), RW("advert", CHAFF_REGION_AD),
+	RW("advertisement", CHAFF_REGION_AD), RW("adsbygoogle", CHAFF_REGION_AD),
+	RW("sponsor", CHAFF_REGION_AD), RW("sponsored", CHAFF_REGION_AD), RW("promo", CHAFF_REGION_AD),
+	RW("banner", CHAFF_REGION_AD), RW("cookie", CHAFF_REGION_AD), RW("cookies", CHAFF_REGION_AD),
+	RW("consent", CHAFF_REGION_AD), RW("gdpr", CHAFF_REGION_AD), RW("newsletter", CHAFF_REGION_AD),
+	RW("subscribe", CHAFF_REGION_AD), RW("popup", CHAFF_REGION_AD),
 };
 
 /* Words that may follow a region word in a class name: "related-posts", "ad-slot". */
@@ -199,7 +233,7 @@ static enum chaff_region token_region(const char *t, size_t n)
 			size_t m;
 			bool tail_generic = true;
 
-			if (strlen(word) != lens[k] || chaff_strncasecmp(parts[k], word, lens[k]))
+			if (region_words[w].len != lens[k] || chaff_strncasecmp(parts[k], word, lens[k]))
 				continue;
 			for (m = k + 1; m < np; m++)
 				if (!generic_part(parts[m], lens[m]))
@@ -233,10 +267,10 @@ static enum chaff_region attr_region(const char *v)
 	return CHAFF_REGION_MAIN;
 }
 
-static enum chaff_region element_region(const GumboNode *node)
+static enum chaff_region element_region(const GumboNode *node, const struct el_attrs *a)
 {
 	const GumboElement *el = &node->v.element;
-	const char *role = attr(el, "role");
+	const char *role = a->role;
 	enum chaff_region r;
 
 	switch (el->tag) {
@@ -251,9 +285,9 @@ static enum chaff_region element_region(const GumboNode *node)
 		if (node->parent && node->parent->type == GUMBO_NODE_ELEMENT &&
 		    node->parent->v.element.tag == GUMBO_TAG_BODY)
 			break;
-		r = attr_region(attr(el, "class"));
+		r = attr_region(a->cls);
 		if (r == CHAFF_REGION_MAIN)
-			r = attr_region(attr(el, "id"));
+			r = attr_region(a->id);
 		return r != CHAFF_REGION_MAIN ? r : CHAFF_REGION_FORM;
 	case GUMBO_TAG_HTML: case GUMBO_TAG_BODY: case GUMBO_TAG_MAIN:
 		return CHAFF_REGION_MAIN;
@@ -266,18 +300,18 @@ static enum chaff_region element_region(const GumboNode *node)
 		if (!strcmp(role, "contentinfo")) return CHAFF_REGION_FOOTER;
 		if (!strcmp(role, "complementary")) return CHAFF_REGION_ASIDE;
 	}
-	r = attr_region(attr(el, "class"));
+	r = attr_region(a->cls);
 	if (r == CHAFF_REGION_MAIN)
-		r = attr_region(attr(el, "id"));
+		r = attr_region(a->id);
 	return r;
 }
 
-static bool element_hidden(const GumboElement *el)
+static bool element_hidden(const struct el_attrs *a)
 {
-	const char *style = attr(el, "style");
-	const char *aria = attr(el, "aria-hidden");
+	const char *style = a->style;
+	const char *aria = a->aria_hidden;
 
-	if (gumbo_get_attribute(&el->attributes, "hidden"))
+	if (a->hidden)
 		return true;
 	if (aria && !strcmp(aria, "true"))
 		return true;
@@ -405,7 +439,7 @@ static const char *make_path(struct walker *w)
 	for (i = first; i < w->nctx && k < sizeof(tmp) - 1; i++) {
 		const GumboElement *el = &w->ctx[i].node->v.element;
 		const char *name = gumbo_normalized_tagname(el->tag);
-		const char *cls = attr(el, "class");
+		const char *cls = w->ctx[i].cls;
 		int wrote;
 
 		if (!name || !*name)
@@ -531,6 +565,7 @@ static void push_ctx(struct walker *w, GumboNode *node)
 	const GumboElement *el = &node->v.element;
 	const struct ctx *row = owner(w);
 	struct ctx *parent, *c;
+	struct el_attrs attrs;
 	enum chaff_region r;
 
 	if (row && !row->row)
@@ -548,6 +583,8 @@ static void push_ctx(struct walker *w, GumboNode *node)
 	c = &w->ctx[w->nctx++];
 	memset(c, 0, sizeof(*c));
 	c->node = node;
+	read_attrs(el, &attrs);
+	c->cls = attrs.cls;
 	c->link = parent ? parent->link : -1;
 	c->region = parent ? parent->region : CHAFF_REGION_MAIN;
 	c->heading = parent ? parent->heading : 0;
@@ -560,7 +597,7 @@ static void push_ctx(struct walker *w, GumboNode *node)
 	} else {
 		c->block = is_block_tag(el->tag) || el->tag == GUMBO_TAG_BR;
 	}
-	r = element_region(node);
+	r = element_region(node, &attrs);
 	/* The nearest region wins, but a region's own header stays in it. */
 	if (r != CHAFF_REGION_MAIN && !(r == CHAFF_REGION_HEADER && c->region != CHAFF_REGION_MAIN))
 		c->region = r;
@@ -576,7 +613,7 @@ static void push_ctx(struct walker *w, GumboNode *node)
 	case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_Q: c->flags |= CHAFF_BLOCK_QUOTE; break;
 	default: break;
 	}
-	if (element_hidden(el))
+	if (element_hidden(&attrs))
 		c->flags |= CHAFF_BLOCK_HIDDEN;
 	if (c->block && ((el->tag == GUMBO_TAG_TR && is_data_row(node)) ||
 	                 el->tag == GUMBO_TAG_SELECT)) {
@@ -735,6 +772,36 @@ static const char *html_lang(GumboNode *root)
 	return lang && *lang ? lang : NULL;
 }
 
+/*
+ * Parse utf8 without its script and style bodies (elide.c), or return NULL
+ * when there are none to drop, or the tree does not confirm the cuts and
+ * the whole text must be parsed.
+ */
+static GumboOutput *parse_without_bodies(struct chaff_doc *doc, const GumboOptions *opts,
+                                         const char *utf8, size_t n,
+                                         const struct chaff_limits *lim,
+                                         struct chaff_arena *arena)
+{
+	struct elision cuts;
+	char *text;
+	size_t len;
+	GumboOutput *out;
+
+	if (lim->parse_script_bodies || n == 0)
+		return NULL;
+	text = chaff_arena_alloc(arena, n);
+	len = html_elide(utf8, n, text, &cuts, arena);
+	if (cuts.n == 0)
+		return NULL;
+	out = gumbo_parse_with_options(opts, text, len);
+	if (!elision_verified(out->root, text, &cuts, arena)) {
+		doc->elision_undone = true;
+		return NULL;
+	}
+	doc->elided_bytes = cuts.bytes;
+	return out;
+}
+
 enum chaff_err html_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,
                            const struct chaff_limits *lim, struct chaff_arena *arena)
 {
@@ -748,7 +815,9 @@ enum chaff_err html_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,
 	opts.deallocator = arena_free_cb;
 	opts.userdata = arena;
 	opts.max_errors = 0;
-	out = gumbo_parse_with_options(&opts, utf8, n);
+	out = parse_without_bodies(doc, &opts, utf8, n, lim, arena);
+	if (!out)
+		out = gumbo_parse_with_options(&opts, utf8, n);
 	/* No gumbo_destroy_output: it recurses, and the arena frees it all. */
 
 	memset(&w, 0, sizeof(w));

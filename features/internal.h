@@ -2,6 +2,8 @@
 #ifndef CHAFF_FEATURES_INTERNAL_H
 #define CHAFF_FEATURES_INTERNAL_H
 
+#include <gumbo.h>
+
 #include "chaff.h"
 
 struct prescan {
@@ -11,6 +13,28 @@ struct prescan {
 
 /* Measure tag nesting in p[0..n); stop at the first tag deeper than limit. */
 void prescan_depth(const char *p, size_t n, unsigned limit, struct prescan *out);
+
+/* The cuts html_elide made: offsets in the shortened text, ascending. */
+struct elision {
+	size_t *at;
+	size_t n, cap;
+	size_t bytes;  /* bytes of script and style bodies dropped */
+};
+
+/*
+ * Copy src[0..n) to dst (n bytes of room) without the bodies of <script>
+ * and <style> elements in HTML content; returns the length of the copy.
+ * The cuts are listed in *e (arena memory).
+ */
+size_t html_elide(const char *src, size_t n, char *dst, struct elision *e,
+                  struct chaff_arena *arena);
+
+/*
+ * Whether the parse of the shortened text confirms every cut: each must
+ * follow the start tag of an empty HTML <script> or <style> element.
+ */
+bool elision_verified(GumboNode *root, const char *text, const struct elision *e,
+                      struct chaff_arena *arena);
 
 /* Fill doc from UTF-8 HTML / plain text (doc->url, host already set). */
 enum chaff_err html_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,

@@ -287,6 +287,13 @@ struct chaff_limits {
 	long connect_timeout_ms;   /* fetch connect timeout (10 s) */
 	long fetch_timeout_ms;     /* fetch total timeout (30 s) */
 	int max_redirects;         /* redirects followed per fetch (5) */
+	/*
+	 * false (the default): the bodies of <script> and <style> are dropped
+	 * before the parse, which they would otherwise take close to half of;
+	 * the tree is checked to confirm each cut, else the page is parsed
+	 * whole. true: Gumbo is given every byte.
+	 */
+	bool parse_script_bodies;
 };
 
 void chaff_limits_default(struct chaff_limits *lim);
@@ -732,6 +739,8 @@ struct chaff_doc {
 	size_t input_bytes;       /* bytes of the page body */
 	size_t text_bytes;        /* bytes of visible text (sum of block lengths) */
 	unsigned max_depth;       /* deepest tag nesting seen by the pre-scan */
+	size_t elided_bytes;      /* script and style bytes not given to Gumbo */
+	bool elision_undone;      /* the tree refuted a cut: parsed whole instead */
 	bool is_text;             /* came from plain text */
 	bool truncated;           /* input was cut at a limit (bytes, depth, blocks) */
 };

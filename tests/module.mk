@@ -2,11 +2,11 @@
 # to TEST_UNITS and its fuzz targets (tests/fuzz/fuzz_NAME.c) to FUZZ_TARGETS
 # in its own module.mk; this file builds them.
 
-TEST_UNITS += tests/unit_util.c tests/unit_page.c tests/unit_doc.c
-FUZZ_TARGETS += fuzz_page
+TEST_UNITS += tests/unit_util.c tests/unit_page.c tests/unit_doc.c tests/unit_elide.c
+FUZZ_TARGETS += fuzz_page fuzz_elide
 TEST_BINS := $(TEST_UNITS:%.c=$(BUILD)/%) $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz/replay_%)
 
-$(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/libchaff.a
+$(BUILD)/tests/%: tests/%.c tests/check.h tests/doc_same.h $(BUILD)/libchaff.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libchaff.a $(LDLIBS)
 
