@@ -10,33 +10,32 @@
 #include "features/internal.h"
 
 /* Elements that never nest: void elements and ones closed implicitly by a sibling. */
-static bool non_nesting(const char *name, size_t n)
+static bool non_nesting(GumboTag tag)
 {
-	static const char *const names[] = {
-		"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-		"param", "source", "track", "wbr", "p", "li", "td", "th", "tr", "option",
-		"dt", "dd", "keygen", "basefont", "frame", "isindex", "!doctype",
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == n && !chaff_strncasecmp(name, names[i], n))
-			return true;
-	return false;
+	switch (tag) {
+	case GUMBO_TAG_AREA: case GUMBO_TAG_BASE: case GUMBO_TAG_BR: case GUMBO_TAG_COL:
+	case GUMBO_TAG_EMBED: case GUMBO_TAG_HR: case GUMBO_TAG_IMG: case GUMBO_TAG_INPUT:
+	case GUMBO_TAG_LINK: case GUMBO_TAG_META: case GUMBO_TAG_PARAM: case GUMBO_TAG_SOURCE:
+	case GUMBO_TAG_TRACK: case GUMBO_TAG_WBR: case GUMBO_TAG_P: case GUMBO_TAG_LI:
+	case GUMBO_TAG_TD: case GUMBO_TAG_TH: case GUMBO_TAG_TR: case GUMBO_TAG_OPTION:
+	case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_KEYGEN: case GUMBO_TAG_BASEFONT:
+	case GUMBO_TAG_FRAME: case GUMBO_TAG_ISINDEX:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* Raw-text elements whose content is not markup. */
-static const char *raw_text_end(const char *name, size_t n)
+static const char *raw_text_end(GumboTag tag)
 {
-	if (n == 6 && !chaff_strncasecmp(name, "script", 6))
-		return "</script";
-	if (n == 5 && !chaff_strncasecmp(name, "style", 5))
-		return "</style";
-	if (n == 8 && !chaff_strncasecmp(name, "textarea", 8))
-		return "</textarea";
-	if (n == 5 && !chaff_strncasecmp(name, "title", 5))
-		return "</title";
-	return NULL;
+	switch (tag) {
+	case GUMBO_TAG_SCRIPT: return "</script";
+	case GUMBO_TAG_STYLE: return "</style";
+	case GUMBO_TAG_TEXTAREA: return "</textarea";
+	case GUMBO_TAG_TITLE: return "</title";
+	default: return NULL;
+	}
 }
 
 static bool is_name_char(char c)
@@ -56,6 +55,7 @@ void prescan_depth(const char *p, size_t n, unsigned limit, struct prescan *out)
 		const char *lt = memchr(p + i, '<', n - i), *gt, *name, *raw;
 		size_t len = 0, tag_start;
 		bool closing = false, self_closing;
+		GumboTag tag;
 
 		if (!lt)
 			break;
@@ -81,19 +81,20 @@ void prescan_depth(const char *p, size_t n, unsigned limit, struct prescan *out)
 			break;
 		self_closing = gt > name && gt[-1] == '/';
 		i = (size_t)(gt - p) + 1;
+		tag = gumbo_tagn_enum(name, (unsigned)len);
 		if (closing) {
-			if (depth > 0 && !non_nesting(name, len))
+			if (depth > 0 && !non_nesting(tag))
 				depth--;
 			continue;
 		}
-		raw = raw_text_end(name, len);
+		raw = raw_text_end(tag);
 		if (raw) {
 			const char *end = chaff_memcasemem(p + i, n - i, raw);
 
 			i = end ? (size_t)(end - p) : n;
 			continue;
 		}
-		if (self_closing || non_nesting(name, len))
+		if (self_closing || non_nesting(tag))
 			continue;
 		depth++;
 		if (depth > out->max_depth)
