@@ -38,6 +38,7 @@ void chaff_model_free(struct chaff_model *m)
 	free(m->signals);
 	free(m->wsignal);
 	free(m->term_index);
+	free(m->term_slot);
 	free(m->wterm);
 	free(m);
 }
@@ -89,20 +90,37 @@ double model_scale_signal(const struct model_signal *s, double v)
 	return x;
 }
 
+void model_index_terms(struct chaff_model *m)
+{
+	size_t slots = 16, i;
+
+	while (slots < 2 * m->nterms)
+		slots *= 2;
+	free(m->term_slot);
+	m->term_slot = chaff_xcalloc(slots, sizeof(*m->term_slot));
+	m->term_mask = slots - 1;
+	for (i = 0; i < m->nterms; i++) {
+		size_t h = m->term_index[i] & m->term_mask;
+
+		while (m->term_slot[h])
+			h = (h + 1) & m->term_mask;
+		m->term_slot[h] = (uint32_t)(i + 1);
+	}
+}
+
+/* Term indexes are hashes already: their low bits spread well. */
 const double *model_term_row(const struct chaff_model *m, uint32_t t)
 {
-	size_t lo = 0, hi = m->nterms;
+	size_t h;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	if (!m->term_slot)
+		return NULL;
+	for (h = t & m->term_mask; m->term_slot[h]; h = (h + 1) & m->term_mask) {
+		size_t row = m->term_slot[h] - 1;
 
-		if (m->term_index[mid] < t)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (m->term_index[row] == t)
+			return m->wterm + row * m->nlabels;
 	}
-	if (lo < m->nterms && m->term_index[lo] == t)
-		return m->wterm + lo * m->nlabels;
 	return NULL;
 }
 

@@ -43,6 +43,9 @@ struct chaff_model {
 	size_t nterms;
 	uint32_t *term_index;        /* sorted, unique */
 	double *wterm;               /* nterms rows */
+	/* Open-addressed index of term_index: row + 1, or 0 for an empty slot. */
+	uint32_t *term_slot;
+	size_t term_mask;            /* slots - 1 (a power of two) */
 };
 
 /* A model with no weights (all zero), for the parser and the trainer. */
@@ -50,6 +53,13 @@ struct chaff_model *model_new(void);
 
 /* The scaled value of raw signal v under s. */
 double model_scale_signal(const struct model_signal *s, double v);
+
+/*
+ * Build the hash index of the term rows; call once term_index is complete.
+ * A page has thousands of terms, each looked up twice per prediction: a
+ * binary search over 50k rows was the largest cost of predict.
+ */
+void model_index_terms(struct chaff_model *m);
 
 /* Row of weights for term index t, or NULL when the model has none. */
 const double *model_term_row(const struct chaff_model *m, uint32_t t);

@@ -566,6 +566,7 @@ enum chaff_err chaff_model_parse(struct chaff_model **out, const char *text, siz
 		chaff_model_free(m);
 		return CHAFF_ERR_MODEL;
 	}
+	model_index_terms(m);
 	*out = m;
 	return CHAFF_OK;
 }

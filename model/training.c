@@ -182,6 +182,7 @@ static void take_weights(struct chaff_model *m, const double *w, size_t D,
 		memcpy(m->wterm + m->nterms * K, row, K * sizeof(double));
 		m->nterms++;
 	}
+	model_index_terms(m);
 }
 
 /* One model on the pages of s with cost C, uncalibrated. */
