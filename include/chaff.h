@@ -181,6 +181,9 @@ void chaff_digest_update(struct chaff_digest *d, const void *data, size_t n);
 size_t chaff_digest_final(struct chaff_digest *d, unsigned char out[32]);
 /* RFC 4648 base32 with padding: out needs 8 * ceil(n / 5) + 1 bytes. */
 void chaff_base32(const unsigned char *in, size_t n, char *out);
+
+/* The gzip CRC-32 of data, continuing crc (0 to start), as zlib's crc32 computes it. */
+uint32_t chaff_crc32(uint32_t crc, const void *data, size_t n);
 /* Lower-case hex: out needs 2n + 1 bytes. */
 void chaff_hex(const unsigned char *in, size_t n, char *out);
 
@@ -415,6 +418,9 @@ struct chaff_warc_record {
 	 * warning; it is never an error. */
 	int block_digest_ok;
 	int payload_digest_ok;
+	/* The block was kept whole and its digests are left to
+	 * chaff_warc_check_digests (see chaff_warc_defer_digests). */
+	bool digests_pending;
 	char warning[CHAFF_WHY_MAX]; /* a non-fatal oddity of this record, or "" */
 };
 
@@ -438,6 +444,18 @@ void chaff_warc_close(struct chaff_warc_reader *r);
  */
 enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
                                char *why);
+
+/*
+ * Leave the digests of blocks kept whole to the caller: chaff_warc_next
+ * then sets rec->digests_pending instead of hashing, and whoever holds
+ * the record calls chaff_warc_check_digests, in another thread if it likes.
+ * SHA-1 is a fifth of a scan; this takes it off the thread that inflates.
+ * Blocks longer than the cap are still hashed as they stream past.
+ */
+void chaff_warc_defer_digests(struct chaff_warc_reader *r, bool defer);
+
+/* Check a pending record's digests and set its warning, as chaff_warc_next would have. */
+void chaff_warc_check_digests(struct chaff_warc_record *rec);
 /* Offset of the damage the last error of chaff_warc_next named. */
 uint64_t chaff_warc_error_offset(const struct chaff_warc_reader *r);
 /* Bytes of the file consumed so far (compressed), for progress. */

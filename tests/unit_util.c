@@ -1,6 +1,7 @@
-/* unit_util.c - util/: buffers, arena, UTF-8, JSON, hashing, strings. */
+/* unit_util.c - util/: buffers, arena, UTF-8, JSON, hashing, strings, CRC-32. */
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "chaff.h"
 #include "tests/check.h"
@@ -140,6 +141,33 @@ static void test_sizes(void)
 	CHECK_INT(chaff_st_add(3, 4), 7);
 }
 
+/*
+ * chaff_crc32 against zlib's crc32: every length up to 1100 at every
+ * alignment in 16, long buffers, and a CRC carried across pieces.
+ */
+static void test_crc32(void)
+{
+	size_t n = 1 << 20, len, off, bad = 0;
+	unsigned char *data = chaff_xmalloc(n + 16);
+	uint32_t x = 12345, crc;
+
+	for (len = 0; len < n + 16; len++) {
+		x = x * 1103515245u + 12345u;
+		data[len] = (unsigned char)(x >> 16);
+	}
+	for (off = 0; off < 16; off++)
+		for (len = 0; len <= 1100; len++)
+			bad += chaff_crc32(0, data + off, len) != (uint32_t)crc32(0, data + off, (uInt)len);
+	CHECK_INT(bad, 0);
+	CHECK(chaff_crc32(0, data, n) == (uint32_t)crc32(0, data, (uInt)n));
+	crc = chaff_crc32(0, data, 1000);
+	crc = chaff_crc32(crc, data + 1000, 77777);
+	crc = chaff_crc32(crc, data + 78777, n - 78777);
+	CHECK(crc == (uint32_t)crc32(0, data, (uInt)n));
+	CHECK(chaff_crc32(0, "123456789", 9) == 0xCBF43926u);
+	free(data);
+}
+
 int main(void)
 {
 	test_buf();
@@ -148,5 +176,6 @@ int main(void)
 	test_json();
 	test_hash_and_strings();
 	test_sizes();
+	test_crc32();
 	return check_summary();
 }

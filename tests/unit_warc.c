@@ -603,6 +603,47 @@ static void test_damage_between(void)
 }
 
 /*
+ * A member whose trailer disagrees with its data (CRC-32, then length) is
+ * damage at that member's offset; the members around it are read intact.
+ */
+static void test_trailer_mismatch(void)
+{
+	int which;
+
+	for (which = 0; which < 2; which++) {
+		struct bytes recs[N_SYNTH], a = {0};
+		struct listing l;
+		size_t i, bad_at = 0;
+		char want[32];
+
+		synthetic_records(recs);
+		for (i = 0; i < N_SYNTH; i++) {
+			size_t start = a.n;
+
+			put_gzip(&a, recs[i].p, recs[i].n);
+			if (i == 2) {
+				bad_at = start;
+				a.p[a.n - (which ? 4 : 8)] ^= 0x01;  /* ISIZE, or the CRC-32 */
+			}
+			free(recs[i].p);
+		}
+		list_records(a.p, a.n, &l);
+		CHECK_INT(l.errors, 1);
+		snprintf(want, sizeof(want), "offset %zu:", bad_at);
+		CHECK(strstr(l.first_error, want) != NULL);
+		if (!strstr(l.first_error, want))
+			fprintf(stderr, "  first error: %s (want %s)\n", l.first_error, want);
+		CHECK(l.n >= N_SYNTH - 1);
+		if (l.n >= N_SYNTH - 1) {
+			CHECK_STR(l.recs[0].type, "warcinfo");
+			CHECK_STR(l.recs[l.n - 1].type, "conversion");
+		}
+		listing_release(&l);
+		free(a.p);
+	}
+}
+
+/*
  * Stray bytes after a record (a Content-Length too short): a warning on
  * that record, and the next one read. Garbage with no record in reach is
  * reported as damage with its offset, and the reader resynchronises.
@@ -821,6 +862,7 @@ int main(void)
 	test_synthetic_read();
 	test_synthetic_pages();
 	test_damage_between();
+	test_trailer_mismatch();
 	test_resync_plain();
 	test_length_too_long();
 	test_many_fields();
