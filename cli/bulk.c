@@ -103,6 +103,9 @@ static void slot_take_record(struct slot *s, struct chaff_warc_record *rec)
 	                          &s->rec.date, &s->rec.target_uri, &s->rec.content_type};
 	size_t at[sizeof(strings) / sizeof(strings[0])], i, n = sizeof(strings) / sizeof(strings[0]);
 
+	static const char *const digest_fields[] = {"WARC-Block-Digest", "WARC-Payload-Digest"};
+	size_t field_at[2][2], nf = 0;
+
 	s->rec = *rec;
 	s->rec.nfields = 0;
 	chaff_buf_reset(&s->meta);
@@ -113,9 +116,25 @@ static void slot_take_record(struct slot *s, struct chaff_warc_record *rec)
 		if (*strings[i])
 			chaff_buf_append(&s->meta, *strings[i], strlen(*strings[i]) + 1);
 	}
+	/* The worker checks the digests: it needs their fields. */
+	for (i = 0; i < 2 && rec->digests_pending; i++) {
+		const char *v = chaff_warc_field(rec, digest_fields[i]);
+
+		if (!v)
+			continue;
+		field_at[nf][0] = i;
+		field_at[nf][1] = s->meta.len;
+		chaff_buf_append(&s->meta, v, strlen(v) + 1);
+		nf++;
+	}
 	for (i = 0; i < n; i++)
 		if (*strings[i])
 			*strings[i] = s->meta.data + at[i];
+	for (i = 0; i < nf; i++) {
+		s->rec.fields[i].name = digest_fields[field_at[i][0]];
+		s->rec.fields[i].value = s->meta.data + field_at[i][1];
+	}
+	s->rec.nfields = nf;
 	rec->block = spare;
 	chaff_buf_reset(&rec->block);
 	s->is_error = false;
@@ -174,6 +193,7 @@ static void process(struct bulk_run *run, struct worker *w, struct slot *s)
 		s->reason = "malformed";
 		goto out;
 	}
+	chaff_warc_check_digests(&s->rec);
 	line_head(&j, run->warc_file, s->rec.offset, &s->rec);
 	if (s->rec.warning[0]) {
 		chaff_json_key(&j, "warning");
@@ -271,8 +291,25 @@ static void count_reason(struct bulk_stats *st, const char *reason)
 	}
 }
 
-static int write_slot(struct slot *s, FILE *out, struct bulk_stats *st)
+/*
+ * Count the slot and write its line. Damage and warnings go to stderr here,
+ * in input order, since a worker may find a digest mismatch.
+ */
+static int write_slot(struct slot *s, const char *path, FILE *out, struct bulk_stats *st)
 {
+	if (s->is_error) {
+		fprintf(stderr, "chaff: bulk: %s: %s\n", path, s->error);
+		st->errors++;
+	} else if (s->rec.incomplete) {
+		/* Damage that cut a record short fails the run like any other. */
+		fprintf(stderr, "chaff: bulk: %s: offset %llu: record truncated%s%s\n", path,
+		        (unsigned long long)s->rec.offset, s->rec.warning[0] ? ": " : "",
+		        s->rec.warning);
+		st->errors++;
+	} else if (s->rec.warning[0]) {
+		fprintf(stderr, "chaff: bulk: %s: offset %llu: %s\n", path,
+		        (unsigned long long)s->rec.offset, s->rec.warning);
+	}
 	st->records++;
 	if (s->scored)
 		st->scored++;
@@ -311,7 +348,7 @@ static int drain(struct bulk_run *run, FILE *out, struct bulk_stats *st, bool wa
 			continue;
 		}
 		pthread_mutex_unlock(&run->lock);
-		if (write_slot(s, out, st))
+		if (write_slot(s, run->warc_file, out, st))
 			rc = -1;
 		/* A slot that held a large block gives its memory back. */
 		if (s->rec.block.cap > SLOT_KEEP_BYTES)
@@ -419,7 +456,7 @@ static void submit(struct bulk_run *run, struct slot *s, FILE *out, struct bulk_
 {
 	if (!run->nworkers) {
 		process(run, &run->workers[0], s);
-		if (write_slot(s, out, st))
+		if (write_slot(s, run->warc_file, out, st))
 			*werr = -1;
 		return;
 	}
@@ -452,6 +489,7 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 		st->archives_failed = 1;
 		return 1;
 	}
+	chaff_warc_defer_digests(r, true);
 	chaff_warc_record_init(&rec);
 	run_init(&run, o, path);
 	for (;;) {
@@ -464,8 +502,6 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 		s = claim(&run, out, st, &werr);
 		if (err) {
 			/* Damage is a line of its own: nothing is lost silently. */
-			fprintf(stderr, "chaff: bulk: %s: %s\n", path, why);
-			st->errors++;
 			s->is_error = true;
 			s->reason = "malformed";
 			s->scored = false;
@@ -473,16 +509,6 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 			s->error_offset = chaff_warc_error_offset(r);
 		} else {
 			slot_take_record(s, &rec);
-			if (rec.incomplete) {
-				/* Damage that cut a record short fails the run like any other. */
-				fprintf(stderr, "chaff: bulk: %s: offset %llu: record truncated%s%s\n",
-				        path, (unsigned long long)rec.offset, rec.warning[0] ? ": " : "",
-				        rec.warning);
-				st->errors++;
-			} else if (rec.warning[0]) {
-				fprintf(stderr, "chaff: bulk: %s: offset %llu: %s\n", path,
-				        (unsigned long long)rec.offset, rec.warning);
-			}
 		}
 		submit(&run, s, out, st, &werr);
 		if (o->progress && now() - last > 0.5) {
