@@ -53,8 +53,8 @@ const char usage_bulk[] =
 enum slot_state { SLOT_FREE, SLOT_PENDING, SLOT_BUSY, SLOT_DONE };
 
 #define SLOTS_PER_JOB 16                    /* ring slots per worker thread */
-#define INFLIGHT_BUDGET ((size_t)16 << 20)  /* block bytes the ring may hold */
-#define SLOT_KEEP_BYTES ((size_t)1 << 20)   /* larger block buffers are freed */
+#define INFLIGHT_BUDGET ((size_t)8 << 20)   /* block bytes the ring may hold */
+#define SLOT_KEEP_BYTES ((size_t)256 << 10) /* larger block buffers are freed */
 
 struct slot {
 	enum slot_state state;

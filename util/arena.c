@@ -122,7 +122,7 @@ static void free_chain(struct chaff_arena_block *b)
  * touches no fresh memory. A block past the cap is given back, so one huge
  * page does not pin its memory for every later page.
  */
-#define ARENA_KEEP_MAX ((size_t)16 << 20)
+#define ARENA_KEEP_MAX ((size_t)8 << 20)
 
 void chaff_arena_reset(struct chaff_arena *a)
 {
