@@ -721,9 +721,12 @@ int cmd_bulk(int argc, char **argv)
 	} else if (optind >= argc) {
 		return cli_usage_error("bulk", "no ARCHIVE given (use - for standard input)");
 	}
-	o.model = cli_load_model("bulk", model_path, &owned);
-	if (!o.model)
-		return EXIT_USAGE;
+	/* A scan scores nothing: no model to load (the default one takes 20 ms). */
+	if (!o.scan_only) {
+		o.model = cli_load_model("bulk", model_path, &owned);
+		if (!o.model)
+			return EXIT_USAGE;
+	}
 	if (manifest) {
 		int rc = bulk_batch(manifest, task, per_task, out_dir, &o);
 
