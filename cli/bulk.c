@@ -490,6 +490,13 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 		return 1;
 	}
 	chaff_warc_defer_digests(r, true);
+	/*
+	 * Inflating is the reading thread's work, a twenty-fifth of scoring a
+	 * page: it holds up the workers only when they do not score, or are
+	 * many. Then helpers inflate members ahead (one thread stays one).
+	 */
+	if (o->jobs > 1 && (o->scan_only || o->jobs >= 16))
+		chaff_warc_set_threads(r, o->scan_only ? o->jobs : o->jobs / 16);
 	chaff_warc_record_init(&rec);
 	run_init(&run, o, path);
 	for (;;) {

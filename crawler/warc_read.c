@@ -16,9 +16,11 @@
 
 #include <zlib.h>
 
-#include "chaff.h"
+#include "crawler/warc_internal.h"
 
 #define IN_CHUNK (256u * 1024u)
+#define POOL_IN_CHUNK (1024u * 1024u)   /* read ahead for the member pool */
+#define POOL_MAX_OUT ((size_t)2 << 20)  /* larger members are inflated by the reader */
 #define WINDOW_MIN (1u << 20)
 #define HEAD_MAX (64u * 1024u)
 #define MAX_BOUNDS 256
@@ -44,6 +46,9 @@ struct chaff_warc_reader {
 	uint32_t member_crc;       /* CRC-32 and length of the member's output so far */
 	uint64_t member_out;
 	unsigned char *in;         /* TRAILER_KEEP bytes of history, then input */
+	size_t in_cap;
+	struct member_pool *pool;  /* helpers inflating members ahead, or NULL */
+	struct pool_buf pool_out;  /* the member last taken from the pool */
 	uint64_t in_off;           /* file offset of in[0] */
 	bool in_eof;
 
@@ -142,7 +147,7 @@ static bool refill(struct chaff_warc_reader *r)
 		history = TRAILER_KEEP;
 	memmove(r->in, r->zs.next_in - history, history + keep);
 	r->in_off = at - history;  /* file offset of what is now in[0] */
-	got = fread(r->in + history + keep, 1, IN_CHUNK - history - keep, r->f);
+	got = fread(r->in + history + keep, 1, r->in_cap - history - keep, r->f);
 	if (got == 0) {
 		if (ferror(r->f)) {
 			r->damage_at = in_pos(r);
@@ -154,6 +159,8 @@ static bool refill(struct chaff_warc_reader *r)
 	}
 	r->zs.next_in = r->in + history;
 	r->zs.avail_in = (uInt)(keep + got);
+	if (r->pool)
+		member_pool_offer(r->pool, r->zs.next_in, r->zs.avail_in, in_pos(r), r->in_eof);
 	return r->zs.avail_in > 0;
 }
 
@@ -195,11 +202,47 @@ static bool seek_member(struct chaff_warc_reader *r)
 	}
 }
 
-/* Start a gzip member at the input position; false when none follows. */
-static bool start_member(struct chaff_warc_reader *r)
+enum member_start { NO_MEMBER, STREAMING, INFLATED };
+
+/*
+ * Take the member at `at` from the pool: its output goes into the window,
+ * the input moves past it. False when the reader must inflate it.
+ */
+static bool take_member(struct chaff_warc_reader *r, uint64_t at)
+{
+	size_t used;
+
+	if (!member_pool_take(r->pool, at, &r->pool_out, &used))
+		return false;
+	if (avail(r) == 0) {
+		/* The window is empty: the member's buffer becomes the window. */
+		struct pool_buf old = {r->win, 0, r->win_cap};
+
+		r->win = r->pool_out.data;
+		r->win_cap = r->pool_out.cap;
+		r->win_start = 0;
+		r->win_end = r->pool_out.len;
+		r->pool_out = old;
+	} else {
+		window_room(r, r->pool_out.len);
+		memcpy(r->win + r->win_end, r->pool_out.data, r->pool_out.len);
+		r->win_end += r->pool_out.len;
+	}
+	r->zs.next_in += used;
+	r->zs.avail_in -= (uInt)used;
+	return true;
+}
+
+/* Start the gzip member at the input position: inflated by the pool, or to stream. */
+static enum member_start start_member(struct chaff_warc_reader *r)
 {
 	uint64_t at;
 
+	/* Keep the pool's read-ahead at least half full, and its jobs queued. */
+	if (r->pool && r->zs.avail_in < r->in_cap / 2 && !r->in_eof)
+		refill(r);
+	else if (r->pool)
+		member_pool_offer(r->pool, r->zs.next_in, r->zs.avail_in, in_pos(r), r->in_eof);
 	/* Padding between members (NUL, newlines) is tolerated silently. */
 	for (;;) {
 		if (r->zs.avail_in < 3 && !r->in_eof)
@@ -213,12 +256,12 @@ static bool start_member(struct chaff_warc_reader *r)
 			break;
 	}
 	if (r->zs.avail_in == 0)
-		return false;
+		return NO_MEMBER;
 	at = in_pos(r);
 	if (r->zs.avail_in < 3 || r->zs.next_in[0] != 0x1f || r->zs.next_in[1] != 0x8b) {
 		note_damage(r, "bytes that are not a gzip member, skipped to the next member", at);
 		if (!seek_member(r))
-			return false;
+			return NO_MEMBER;
 		at = in_pos(r);
 	}
 	if (r->nbounds == MAX_BOUNDS) {
@@ -228,13 +271,16 @@ static bool start_member(struct chaff_warc_reader *r)
 	r->bounds[r->nbounds].upos = r->upos + avail(r);
 	r->bounds[r->nbounds].member = at;
 	r->nbounds++;
+	/* After damage the window must not run ahead of its report: stream. */
+	if (r->pool && !r->barrier && take_member(r, at))
+		return INFLATED;
 	inflateReset2(&r->zs, 15 + 16);
 	/* zlib's table CRC was a tenth of the inflating thread: ours is faster. */
 	inflateValidate(&r->zs, 0);
 	r->member_crc = 0;
 	r->member_out = 0;
 	r->z_active = true;
-	return true;
+	return STREAMING;
 }
 
 static uint32_t le32(const unsigned char *p)
@@ -258,9 +304,13 @@ static void inflate_some(struct chaff_warc_reader *r)
 	size_t before;
 	int rc;
 
-	if (!r->z_active && !start_member(r)) {
-		r->out_eof = true;
-		return;
+	if (!r->z_active) {
+		enum member_start how = start_member(r);
+
+		if (how == NO_MEMBER)
+			r->out_eof = true;
+		if (how != STREAMING)
+			return;
 	}
 	/* Stray bytes were skipped: report them before the member after them. */
 	if (r->barrier)
@@ -366,7 +416,8 @@ enum chaff_err chaff_warc_open_file(struct chaff_warc_reader **out, FILE *f, con
 	(void)name;
 	r->f = f;
 	r->max_block = max_block;
-	r->in = chaff_xmalloc(IN_CHUNK);
+	r->in_cap = IN_CHUNK;
+	r->in = chaff_xmalloc(r->in_cap);
 	r->zs.next_in = r->in;
 	if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
 		abort();
@@ -432,9 +483,11 @@ void chaff_warc_close(struct chaff_warc_reader *r)
 {
 	if (!r)
 		return;
+	member_pool_free(r->pool);
 	if (r->own_file)
 		fclose(r->f);
 	inflateEnd(&r->zs);
+	free(r->pool_out.data);
 	free(r->in);
 	free(r->win);
 	chaff_buf_release(&r->head);
@@ -1134,6 +1187,19 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	}
 	digest_warning(rec);
 	return CHAFF_OK;
+}
+
+void chaff_warc_set_threads(struct chaff_warc_reader *r, unsigned helpers)
+{
+	size_t at = (size_t)(r->zs.next_in - r->in);
+
+	if (!r->gzip || r->pool || helpers == 0)
+		return;
+	r->in_cap = POOL_IN_CHUNK;
+	r->in = chaff_xrealloc(r->in, r->in_cap);
+	r->zs.next_in = r->in + at;
+	r->pool = member_pool_new(helpers, POOL_MAX_OUT);
+	member_pool_offer(r->pool, r->zs.next_in, r->zs.avail_in, in_pos(r), r->in_eof);
 }
 
 void chaff_warc_defer_digests(struct chaff_warc_reader *r, bool defer)

@@ -454,6 +454,15 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
  */
 void chaff_warc_defer_digests(struct chaff_warc_reader *r, bool defer);
 
+/*
+ * Inflate the gzip members of a .warc.gz ahead of the reader with this many
+ * helper threads (at most 8; 0: none, the default). Records, offsets and
+ * damage reports are the same as without: a helper's member is used only
+ * where the reader arrives at it in order, anything else is inflated by
+ * the reader itself. No effect on plain files.
+ */
+void chaff_warc_set_threads(struct chaff_warc_reader *r, unsigned helpers);
+
 /* Check a pending record's digests and set its warning, as chaff_warc_next would have. */
 void chaff_warc_check_digests(struct chaff_warc_record *rec);
 /* Offset of the damage the last error of chaff_warc_next named. */

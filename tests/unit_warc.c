@@ -137,6 +137,7 @@ struct listing {
 	struct rec_info *recs;
 	size_t n, cap;
 	size_t errors;
+	uint64_t errors_hash; /* of every error message, in order */
 	bool hung;            /* more calls than the input could justify */
 	char first_error[CHAFF_WHY_MAX];
 };
@@ -148,6 +149,9 @@ static void listing_release(struct listing *l)
 }
 
 /* Read every record of p[0..n) as chaff_warc_next returns them. */
+/* Helper threads of the reader in list_records (chaff_warc_set_threads). */
+static unsigned reader_threads;
+
 static void list_records(const unsigned char *p, size_t n, struct listing *l)
 {
 	static const unsigned char nothing[1];
@@ -171,6 +175,7 @@ static void list_records(const unsigned char *p, size_t n, struct listing *l)
 		fclose(f);
 		return;
 	}
+	chaff_warc_set_threads(r, reader_threads);
 	chaff_warc_record_init(&rec);
 	for (;;) {
 		enum chaff_err err;
@@ -186,6 +191,7 @@ static void list_records(const unsigned char *p, size_t n, struct listing *l)
 		if (err) {
 			if (!l->errors++)
 				snprintf(l->first_error, sizeof(l->first_error), "%s", why);
+			l->errors_hash = chaff_hash64(why, strlen(why), l->errors_hash);
 			continue;
 		}
 		if (l->n < MAX_RECS) {
@@ -214,6 +220,45 @@ static void list_records(const unsigned char *p, size_t n, struct listing *l)
 	chaff_warc_record_release(&rec);
 	chaff_warc_close(r);
 	fclose(f);
+}
+
+/* The same records, fields, blocks, warnings and errors, in the same order. */
+static bool listings_equal(const struct listing *a, const struct listing *b)
+{
+	size_t i;
+
+	if (a->n != b->n || a->errors != b->errors || a->errors_hash != b->errors_hash ||
+	    a->hung != b->hung)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		const struct rec_info *x = &a->recs[i], *y = &b->recs[i];
+
+		if (x->offset != y->offset || strcmp(x->id, y->id) || strcmp(x->type, y->type) ||
+		    x->content_length != y->content_length || x->block_len != y->block_len ||
+		    x->block_hash != y->block_hash || x->incomplete != y->incomplete ||
+		    x->cut != y->cut || x->block_digest_ok != y->block_digest_ok ||
+		    strcmp(x->warning, y->warning))
+			return false;
+	}
+	return true;
+}
+
+/* Reading p[0..n) with helper threads gives exactly what reading alone gives. */
+static bool threads_agree(const unsigned char *p, size_t n)
+{
+	struct listing alone, helped;
+	unsigned saved = reader_threads;
+	bool same;
+
+	reader_threads = 0;
+	list_records(p, n, &alone);
+	reader_threads = 2;
+	list_records(p, n, &helped);
+	reader_threads = saved;
+	same = listings_equal(&alone, &helped);
+	listing_release(&alone);
+	listing_release(&helped);
+	return same;
 }
 
 /* ---------------------------------------------------------------- */
@@ -857,6 +902,60 @@ static void test_real_cuts(void)
 	}
 }
 
+/*
+ * Members inflated ahead by helper threads change nothing: the synthetic
+ * archives whole, cut at every byte, and with a damaged member; the real
+ * archives whole.
+ */
+static void test_threads_agree(void)
+{
+	enum framing how;
+	size_t i, differ = 0, cuts = 0;
+	const char *shared = getenv("SHARED");
+
+	for (how = PLAIN; how <= CONCATENATED; how++) {
+		struct bytes a;
+		size_t at;
+
+		synthetic_archive(how, &a);
+		CHECK(threads_agree(a.p, a.n));
+		for (at = 0; at <= a.n; at += how == MEMBER_PER_RECORD ? 1 : 7) {
+			differ += !threads_agree(a.p, at);
+			cuts++;
+		}
+		if (how == MEMBER_PER_RECORD && a.n > 300) {
+			/* Flip bytes through the middle: corrupt members, false headers. */
+			for (at = 100; at + 1 < a.n; at += 97) {
+				a.p[at] ^= 0x5a;
+				differ += !threads_agree(a.p, a.n);
+				a.p[at] ^= 0x5a;
+				cuts++;
+			}
+		}
+		free(a.p);
+	}
+	if (differ)
+		fprintf(stderr, "  %zu of %zu cut or damaged archives read differently with helpers\n",
+		        differ, cuts);
+	CHECK_INT(differ, 0);
+	for (i = 0; i < sizeof(real_archives) / sizeof(real_archives[0]); i++) {
+		char path[4096];
+		struct bytes b;
+
+		snprintf(path, sizeof(path), "%s/realdata/warc/%s", shared ? shared : "../shared",
+		         real_archives[i].path);
+		if (!load(path, &b)) {
+			fprintf(stderr, "skip: %s is absent; helpers not compared on real archives\n",
+			        path);
+			return;
+		}
+		if (!threads_agree(b.p, b.n))
+			fprintf(stderr, "  %s: read differently with helpers\n", real_archives[i].path);
+		CHECK(threads_agree(b.p, b.n));
+		free(b.p);
+	}
+}
+
 int main(void)
 {
 	test_synthetic_read();
@@ -869,5 +968,14 @@ int main(void)
 	test_foreign();
 	test_synthetic_cuts();
 	test_real_cuts();
+	test_threads_agree();
+	/* Everything above once more, with helpers inflating ahead. */
+	reader_threads = 2;
+	test_synthetic_read();
+	test_damage_between();
+	test_trailer_mismatch();
+	test_resync_plain();
+	test_length_too_long();
+	test_synthetic_cuts();
 	return check_summary();
 }
