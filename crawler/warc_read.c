@@ -11,6 +11,7 @@
  * block up to a cap, digests all of it, and resynchronises on "WARC/".
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,37 +300,47 @@ static bool member_intact(const struct chaff_warc_reader *r)
 	       le32(trailer + 4) == (uint32_t)(r->member_out & 0xffffffffu);
 }
 
-static void inflate_some(struct chaff_warc_reader *r)
+/*
+ * Whether the stream can inflate now: a member started (or taken whole
+ * from the pool, which returns false with its output in the window), no
+ * damage waiting to be reported, input at hand.
+ */
+static bool stream_ready(struct chaff_warc_reader *r)
 {
-	size_t before;
-	int rc;
-
 	if (!r->z_active) {
 		enum member_start how = start_member(r);
 
 		if (how == NO_MEMBER)
 			r->out_eof = true;
 		if (how != STREAMING)
-			return;
+			return false;
 	}
 	/* Stray bytes were skipped: report them before the member after them. */
 	if (r->barrier)
-		return;
+		return false;
 	if (r->zs.avail_in == 0 && !refill(r)) {
 		note_damage(r, "gzip member ends early (truncated archive)",
 		            r->bounds[r->nbounds - 1].member);
 		r->z_active = false;
 		r->out_eof = true;
-		return;
+		return false;
 	}
-	window_room(r, 65536);
-	r->zs.next_out = r->win + r->win_end;
-	r->zs.avail_out = (uInt)(r->win_cap - r->win_end);
-	before = r->zs.avail_out;
+	return true;
+}
+
+/* Inflate up to room bytes of the current member into out; returns how many. */
+static size_t inflate_into(struct chaff_warc_reader *r, unsigned char *out, size_t room)
+{
+	size_t made;
+	int rc;
+
+	r->zs.next_out = out;
+	r->zs.avail_out = (uInt)(room < UINT_MAX ? room : UINT_MAX);
+	made = r->zs.avail_out;
 	rc = inflate(&r->zs, Z_NO_FLUSH);
-	r->member_crc = chaff_crc32(r->member_crc, r->win + r->win_end, before - r->zs.avail_out);
-	r->member_out += before - r->zs.avail_out;
-	r->win_end += before - r->zs.avail_out;
+	made -= r->zs.avail_out;
+	r->member_crc = chaff_crc32(r->member_crc, out, made);
+	r->member_out += made;
 	if (rc == Z_STREAM_END && member_intact(r)) {
 		r->z_active = false;
 	} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
@@ -339,6 +350,15 @@ static void inflate_some(struct chaff_warc_reader *r)
 		if (!seek_member(r))
 			r->out_eof = true;
 	}
+	return made;
+}
+
+static void inflate_some(struct chaff_warc_reader *r)
+{
+	if (!stream_ready(r))
+		return;
+	window_room(r, 65536);
+	r->win_end += inflate_into(r, r->win + r->win_end, r->win_cap - r->win_end);
 }
 
 /* Try to have at least want bytes in the window; returns what is there. */
@@ -880,6 +900,32 @@ static bool continues_in_next_member(struct chaff_warc_reader *r, size_t at)
 	return !starts_record(p + i, n - i) && n - i >= 5;
 }
 
+/*
+ * Inside a member, with the window empty and the whole rest of the block
+ * under the cap: inflate straight into the block rather than through the
+ * window (one copy less of every byte of a scan). False when the window
+ * path must be taken: at a member's start (where the record may end),
+ * near the cap, or after damage.
+ */
+static bool inflate_straight(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
+                             struct digest_check *c, uint64_t *left)
+{
+	struct chaff_buf *b = &rec->block;
+	size_t want = *left < ((size_t)1 << 20) ? (size_t)*left : (size_t)1 << 20, made;
+
+	if (!r->gzip || !r->z_active || avail(r) || rec->block_cut || r->barrier || r->fatal ||
+	    *left > b->max - b->len || chaff_buf_reserve(b, want) || !stream_ready(r))
+		return false;
+	made = inflate_into(r, (unsigned char *)b->data + b->len, want);
+	if (c->active)
+		chaff_digest_update(&c->d, b->data + b->len, made);
+	b->len += made;
+	b->data[b->len] = '\0';
+	r->upos += made;
+	*left -= made;
+	return made > 0;
+}
+
 /* Read the block: keep up to the cap, digest everything. */
 static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
                        bool member_per_record)
@@ -894,9 +940,14 @@ static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *re
 	else
 		digest_start(&c, chaff_warc_field(rec, "WARC-Block-Digest"));
 	while (left > 0) {
-		size_t n = fill(r, left < 65536 ? (size_t)left : 65536);
-		size_t take = n < left ? n : (size_t)left;
-		const unsigned char *p = r->win + r->win_start;
+		size_t n, take;
+		const unsigned char *p;
+
+		if (inflate_straight(r, rec, &c, &left))
+			continue;
+		n = fill(r, left < 65536 ? (size_t)left : 65536);
+		take = n < left ? n : (size_t)left;
+		p = r->win + r->win_start;
 
 		if (member_per_record) {
 			uint64_t end = next_member_start(r, r->upos);

@@ -108,6 +108,8 @@ enum chaff_err chaff_buf_puts(struct chaff_buf *b, const char *s);
 enum chaff_err chaff_buf_putc(struct chaff_buf *b, char c);
 enum chaff_err chaff_buf_printf(struct chaff_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Make room for n more bytes (and a NUL) without writing them; TOO_LARGE past max. */
+enum chaff_err chaff_buf_reserve(struct chaff_buf *b, size_t n);
 /* Forget the contents, keep the allocation for reuse. */
 void chaff_buf_reset(struct chaff_buf *b);
 /* Hand the data to the caller (who frees it); the buffer becomes empty. */

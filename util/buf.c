@@ -15,7 +15,7 @@ void chaff_buf_init(struct chaff_buf *b, size_t max)
 }
 
 /* Make room for n more bytes plus the terminating NUL. */
-static enum chaff_err reserve(struct chaff_buf *b, size_t n)
+enum chaff_err chaff_buf_reserve(struct chaff_buf *b, size_t n)
 {
 	size_t need, cap;
 
@@ -34,7 +34,7 @@ static enum chaff_err reserve(struct chaff_buf *b, size_t n)
 
 enum chaff_err chaff_buf_append(struct chaff_buf *b, const void *p, size_t n)
 {
-	enum chaff_err err = reserve(b, n);
+	enum chaff_err err = chaff_buf_reserve(b, n);
 
 	if (err)
 		return err;
@@ -69,7 +69,7 @@ enum chaff_err chaff_buf_printf(struct chaff_buf *b, const char *fmt, ...)
 		return CHAFF_ERR_USAGE;
 	if ((size_t)n < sizeof(small))
 		return chaff_buf_append(b, small, (size_t)n);
-	err = reserve(b, (size_t)n);
+	err = chaff_buf_reserve(b, (size_t)n);
 	if (err)
 		return err;
 	va_start(ap, fmt);
