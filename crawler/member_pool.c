@@ -307,21 +307,22 @@ bool member_pool_take(struct member_pool *pool, uint64_t at, struct pool_buf *ou
 			break;
 		if (job->state == JOB_PENDING && job->start < at)
 			job->state = JOB_FAILED;  /* passed by: nobody needs it */
-		if (job->state == JOB_PENDING || job->state == JOB_BUSY) {
-			/* Rather than wait, inflate a job no helper has started, ours first. */
-			struct job *work = job->state == JOB_PENDING ? job : next_pending(pool);
+		if (job->state == JOB_PENDING) {
+			/*
+			 * No helper has started ours: do it here rather than wait.
+			 * (Taking other jobs too was slower: the reader is the
+			 * thread everything waits for, better kept light.)
+			 */
+			bool done;
 
-			if (work) {
-				bool done;
-
-				work->state = JOB_BUSY;
-				pthread_mutex_unlock(&pool->lock);
-				done = inflate_job(&pool->zs, work, pool->max_out);
-				pthread_mutex_lock(&pool->lock);
-				work->state = done ? JOB_DONE : JOB_FAILED;
-				pthread_cond_broadcast(&pool->done);
-				continue;
-			}
+			job->state = JOB_BUSY;
+			pthread_mutex_unlock(&pool->lock);
+			done = inflate_job(&pool->zs, job, pool->max_out);
+			pthread_mutex_lock(&pool->lock);
+			job->state = done ? JOB_DONE : JOB_FAILED;
+			continue;
+		}
+		if (job->state == JOB_BUSY) {
 			pthread_cond_wait(&pool->done, &pool->lock);
 			continue;
 		}

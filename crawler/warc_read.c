@@ -239,8 +239,12 @@ static enum member_start start_member(struct chaff_warc_reader *r)
 {
 	uint64_t at;
 
-	/* Keep the pool's read-ahead at least half full, and its jobs queued. */
-	if (r->pool && r->zs.avail_in < r->in_cap / 2 && !r->in_eof)
+	/*
+	 * Keep the pool's read-ahead at least a quarter full (a dozen members
+	 * and more), and its jobs queued. Refilling moves what is left to the
+	 * front: a quarter keeps that copy small.
+	 */
+	if (r->pool && r->zs.avail_in < r->in_cap / 4 && !r->in_eof)
 		refill(r);
 	else if (r->pool)
 		member_pool_offer(r->pool, r->zs.next_in, r->zs.avail_in, in_pos(r), r->in_eof);
