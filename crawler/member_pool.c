@@ -24,6 +24,7 @@
 #define JOB_MAX_IN ((size_t)512 << 10)   /* compressed bytes of one job */
 #define JOB_KEEP ((size_t)1 << 20)       /* larger job buffers are freed after use */
 #define MAX_JOBS 16
+#define HEAD_PEEK ((size_t)32 << 10)     /* output searched for the end of the WARC header */
 
 enum job_state { JOB_FREE, JOB_PENDING, JOB_BUSY, JOB_DONE, JOB_FAILED };
 
@@ -31,7 +32,8 @@ struct job {
 	enum job_state state;
 	uint64_t start;          /* file offset of the member */
 	struct chaff_buf in;     /* compressed bytes from there to the next candidate */
-	struct pool_buf out;     /* the member inflated */
+	struct pool_buf head;    /* the member inflated: up to its WARC header's blank line, */
+	struct pool_buf out;     /* and the rest, so that the block can be handed on whole */
 	size_t used;             /* compressed bytes of the member, trailer included */
 };
 
@@ -54,22 +56,41 @@ struct member_pool {
 
 /* ---- helpers ---- */
 
-/* Grow b to hold at least need bytes, never past max; false at max. */
-static bool pool_buf_room(struct pool_buf *b, size_t need, size_t max)
+/* Grow b to hold at least need bytes (doubling). */
+static void pool_buf_room(struct pool_buf *b, size_t need)
 {
 	size_t cap = b->cap ? b->cap : 65536;
 
-	if (need > max)
-		need = max;
 	if (need <= b->cap)
-		return b->len < b->cap;
+		return;
 	while (cap < need)
 		cap *= 2;
-	if (cap > max)
-		cap = max;
 	b->data = chaff_xrealloc(b->data, cap);
 	b->cap = cap;
-	return b->len < b->cap;
+}
+
+/*
+ * Inflate into b until it holds upto bytes or the member ends. Returns
+ * zlib's code; Z_DATA_ERROR also when the input ends first (the member
+ * runs past the next candidate).
+ */
+static int inflate_upto(z_stream *zs, struct pool_buf *b, size_t upto)
+{
+	int rc = Z_OK;
+
+	while (rc == Z_OK && b->len < upto) {
+		size_t room;
+
+		pool_buf_room(b, b->len + 65536 < upto ? b->len + 65536 : upto);
+		room = b->cap - b->len < upto - b->len ? b->cap - b->len : upto - b->len;
+		zs->next_out = b->data + b->len;
+		zs->avail_out = (uInt)room;
+		rc = inflate(zs, Z_NO_FLUSH);
+		b->len += room - zs->avail_out;
+		if (rc == Z_BUF_ERROR)
+			rc = zs->avail_in == 0 ? Z_DATA_ERROR : Z_OK;
+	}
+	return rc;
 }
 
 static uint32_t le32(const unsigned char *p)
@@ -77,43 +98,49 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* A gzip trailer: the CRC-32 and the length (mod 2^32) of the output. */
-static bool trailer_matches(const unsigned char *trailer, const unsigned char *out, size_t n)
+/* A gzip trailer: the CRC-32 and the length (mod 2^32) of head and out together. */
+static bool trailer_matches(const unsigned char *trailer, const struct pool_buf *head,
+                            const struct pool_buf *out)
 {
-	return le32(trailer) == chaff_crc32(0, out, n) &&
-	       le32(trailer + 4) == (uint32_t)(n & 0xffffffffu);
+	uint32_t crc = chaff_crc32(chaff_crc32(0, head->data, head->len), out->data, out->len);
+
+	return le32(trailer) == crc &&
+	       le32(trailer + 4) == (uint32_t)((head->len + out->len) & 0xffffffffu);
 }
 
-/* Inflate one gzip member from job->in; false when it is not one, or too large. */
+/*
+ * Inflate one gzip member from job->in; false when it is not one, or
+ * larger than max_out. A member longer than HEAD_PEEK is split after its
+ * WARC header's blank line, so the reader can take the block as it is.
+ */
 static bool inflate_job(z_stream *zs, struct job *job, size_t max_out)
 {
-	int rc = Z_OK;
+	int rc;
 
 	inflateReset2(zs, 15 + 16);
 	inflateValidate(zs, 0);  /* the trailer is checked below, with a faster CRC */
 	zs->next_in = (unsigned char *)job->in.data;
 	zs->avail_in = (uInt)job->in.len;
+	job->head.len = 0;
 	job->out.len = 0;
-	while (rc == Z_OK) {
-		size_t room;
+	rc = inflate_upto(zs, &job->head, HEAD_PEEK);
+	if (rc == Z_OK) {
+		const unsigned char *blank = memmem(job->head.data, job->head.len, "\r\n\r\n", 4);
+		size_t keep = blank ? (size_t)(blank - job->head.data) + 4 : 0;
 
-		if (!pool_buf_room(&job->out, job->out.len + 65536, max_out))
+		pool_buf_room(&job->out, job->head.len - keep + 65536);
+		memcpy(job->out.data, job->head.data + keep, job->head.len - keep);
+		job->out.len = job->head.len - keep;
+		job->head.len = keep;
+		rc = inflate_upto(zs, &job->out, max_out - keep);
+		if (rc == Z_OK)
 			return false;  /* larger than a job may be: the reader streams it */
-		room = job->out.cap - job->out.len;
-		zs->next_out = job->out.data + job->out.len;
-		zs->avail_out = (uInt)room;
-		rc = inflate(zs, Z_NO_FLUSH);
-		job->out.len += room - zs->avail_out;
-		if (rc == Z_BUF_ERROR && zs->avail_in == 0)
-			return false;  /* the member runs past the next candidate */
-		if (rc == Z_BUF_ERROR)
-			rc = Z_OK;
 	}
 	if (rc != Z_STREAM_END)
 		return false;
 	job->used = job->in.len - zs->avail_in;
-	return trailer_matches((const unsigned char *)job->in.data + job->used - 8,
-	                       job->out.data, job->out.len);
+	return trailer_matches((const unsigned char *)job->in.data + job->used - 8, &job->head,
+	                       &job->out);
 }
 
 static struct job *next_pending(struct member_pool *p)
@@ -202,6 +229,7 @@ void member_pool_free(struct member_pool *p)
 		pthread_join(p->threads[k], NULL);
 	for (i = 0; i < MAX_JOBS; i++) {
 		chaff_buf_release(&p->jobs[i].in);
+		free(p->jobs[i].head.data);
 		free(p->jobs[i].out.data);
 	}
 	free(p->threads);
@@ -289,13 +317,26 @@ static void retire_head(struct member_pool *pool)
 		free(job->out.data);
 		memset(&job->out, 0, sizeof(job->out));
 	}
+	if (job->head.cap > JOB_KEEP) {
+		free(job->head.data);
+		memset(&job->head, 0, sizeof(job->head));
+	}
 	job->state = JOB_FREE;
 	pool->head = (pool->head + 1) % MAX_JOBS;
 	pool->count--;
 }
 
-bool member_pool_take(struct member_pool *pool, uint64_t at, struct pool_buf *out,
-                      size_t *used)
+static void swap_bufs(struct pool_buf *mine, struct pool_buf *theirs)
+{
+	struct pool_buf t = *mine;
+
+	*mine = *theirs;
+	*theirs = t;
+	theirs->len = 0;
+}
+
+bool member_pool_take(struct member_pool *pool, uint64_t at, struct pool_buf *head,
+                      struct pool_buf *out, size_t *used)
 {
 	bool ok = false;
 
@@ -327,11 +368,8 @@ bool member_pool_take(struct member_pool *pool, uint64_t at, struct pool_buf *ou
 			continue;
 		}
 		if (job->start == at && job->state == JOB_DONE) {
-			struct pool_buf mine = *out;
-
-			*out = job->out;
-			job->out = mine;
-			job->out.len = 0;
+			swap_bufs(head, &job->head);
+			swap_bufs(out, &job->out);
 			*used = job->used;
 			ok = true;
 		}

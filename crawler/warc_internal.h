@@ -29,10 +29,13 @@ void member_pool_offer(struct member_pool *p, const unsigned char *buf, size_t n
 
 /*
  * The member starting at file offset at, inflated: waits for its job and
- * swaps its output into *out, with the compressed bytes it took in *used.
- * False when there is no such job or it failed: the reader inflates the
- * member itself. Jobs before at are dropped.
+ * swaps its output into *head and *out (the member is head then out: a
+ * member longer than 32 KiB is split after the blank line that ends its
+ * WARC header), with the compressed bytes it took in *used. The buffers
+ * given are the job's to reuse. False when there is no such job or it
+ * failed: the reader inflates the member itself. Jobs before at are dropped.
  */
-bool member_pool_take(struct member_pool *p, uint64_t at, struct pool_buf *out, size_t *used);
+bool member_pool_take(struct member_pool *p, uint64_t at, struct pool_buf *head,
+                      struct pool_buf *out, size_t *used);
 
 #endif

@@ -49,7 +49,9 @@ struct chaff_warc_reader {
 	unsigned char *in;         /* TRAILER_KEEP bytes of history, then input */
 	size_t in_cap;
 	struct member_pool *pool;  /* helpers inflating members ahead, or NULL */
-	struct pool_buf pool_out;  /* the member last taken from the pool */
+	struct pool_buf pool_out;  /* the head of the member last taken from the pool */
+	struct pool_buf adopt;     /* its rest, not yet in the window: a block to take whole */
+	uint64_t adopt_at;         /* uncompressed offset of adopt's first byte */
 	uint64_t in_off;           /* file offset of in[0] */
 	bool in_eof;
 
@@ -213,7 +215,7 @@ static bool take_member(struct chaff_warc_reader *r, uint64_t at)
 {
 	size_t used;
 
-	if (!member_pool_take(r->pool, at, &r->pool_out, &used))
+	if (!member_pool_take(r->pool, at, &r->pool_out, &r->adopt, &used))
 		return false;
 	if (avail(r) == 0) {
 		/* The window is empty: the member's buffer becomes the window. */
@@ -229,9 +231,20 @@ static bool take_member(struct chaff_warc_reader *r, uint64_t at)
 		memcpy(r->win + r->win_end, r->pool_out.data, r->pool_out.len);
 		r->win_end += r->pool_out.len;
 	}
+	/* The rest waits: read_block may take it as a block, else fill copies it in. */
+	r->adopt_at = r->upos + avail(r);
 	r->zs.next_in += used;
 	r->zs.avail_in -= (uInt)used;
 	return true;
+}
+
+/* Put the rest of a pooled member into the window, after what is there. */
+static void flush_adopt(struct chaff_warc_reader *r)
+{
+	window_room(r, r->adopt.len);
+	memcpy(r->win + r->win_end, r->adopt.data, r->adopt.len);
+	r->win_end += r->adopt.len;
+	r->adopt.len = 0;
 }
 
 /* Start the gzip member at the input position: inflated by the pool, or to stream. */
@@ -369,7 +382,9 @@ static void inflate_some(struct chaff_warc_reader *r)
 static size_t fill(struct chaff_warc_reader *r, size_t want)
 {
 	while (avail(r) < want && !r->out_eof && !r->barrier && !r->fatal) {
-		if (r->gzip) {
+		if (r->adopt.len) {
+			flush_adopt(r);
+		} else if (r->gzip) {
 			inflate_some(r);
 		} else {
 			size_t got;
@@ -512,6 +527,7 @@ void chaff_warc_close(struct chaff_warc_reader *r)
 		fclose(r->f);
 	inflateEnd(&r->zs);
 	free(r->pool_out.data);
+	free(r->adopt.data);
 	free(r->in);
 	free(r->win);
 	chaff_buf_release(&r->head);
@@ -930,6 +946,35 @@ static bool inflate_straight(struct chaff_warc_reader *r, struct chaff_warc_reco
 	return made > 0;
 }
 
+/*
+ * The rest of a member from the pool starts with this record's block and
+ * holds all of it: the record takes that buffer as its block, and what
+ * follows the block (the blank lines, or whatever else) goes to the window.
+ */
+static bool adopt_block(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
+                        struct digest_check *c)
+{
+	size_t n = (size_t)rec->content_length, rest;
+	struct pool_buf spare = {(unsigned char *)rec->block.data, 0, rec->block.cap};
+
+	if (!r->adopt.len || avail(r) || r->adopt_at != r->upos || rec->block.len ||
+	    rec->content_length >= r->adopt.cap || n > r->adopt.len || n > rec->block.max)
+		return false;
+	rest = r->adopt.len - n;
+	window_room(r, rest);
+	memcpy(r->win + r->win_end, r->adopt.data + n, rest);
+	r->win_end += rest;
+	rec->block.data = (char *)r->adopt.data;
+	rec->block.cap = r->adopt.cap;
+	rec->block.len = n;
+	rec->block.data[n] = '\0';
+	r->adopt = spare;
+	r->upos += n;
+	if (c->active)
+		chaff_digest_update(&c->d, rec->block.data, n);
+	return true;
+}
+
 /* Read the block: keep up to the cap, digest everything. */
 static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *rec,
                        bool member_per_record)
@@ -943,6 +988,8 @@ static void read_block(struct chaff_warc_reader *r, struct chaff_warc_record *re
 		c.active = false;
 	else
 		digest_start(&c, chaff_warc_field(rec, "WARC-Block-Digest"));
+	if (adopt_block(r, rec, &c))
+		left = 0;
 	while (left > 0) {
 		size_t n, take;
 		const unsigned char *p;
@@ -1185,7 +1232,10 @@ enum chaff_err chaff_warc_next(struct chaff_warc_reader *r, struct chaff_warc_re
 	}
 	rec->offset = member_of(r, start);
 	/* The header: up to its blank line, at most HEAD_MAX bytes. */
-	for (;;) {
+	/* What is in the window first: a pooled member's block waits behind it. */
+	n = avail(r) < HEAD_MAX ? avail(r) : HEAD_MAX;
+	hlen = header_end(r->win + r->win_start, n);
+	while (!hlen) {
 		n = fill(r, avail(r) + 1024 < HEAD_MAX ? avail(r) + 1024 : HEAD_MAX);
 		hlen = header_end(r->win + r->win_start, n);
 		if (hlen || n >= HEAD_MAX || r->out_eof || r->barrier || r->fatal)

@@ -903,6 +903,41 @@ static void test_real_cuts(void)
 }
 
 /*
+ * One gzip member per record, records from a few bytes to 200 KB (around
+ * the 32 KiB at which the pool splits a member after its WARC header), of
+ * text that compresses about as well as HTML does.
+ */
+static void big_archive(struct bytes *out)
+{
+	static const size_t sizes[] = {100, 32000, 32760, 32768, 32900, 40000, 5, 70000, 120000,
+	                               200000, 1000};
+	static const char *const words[] = {"tea ", "leaf ", "oolong ", "steep ", "<p>", "</p>\n",
+	                                    "water ", "cup ", "42 ", "green ", "black "};
+	size_t i, k;
+	uint32_t x = 7;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct bytes body = {0}, rec = {0};
+		char uri[64];
+
+		puts_b(&body, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n");
+		while (body.n < sizes[i]) {
+			x = x * 1103515245u + 12345u;
+			k = (x >> 16) % (sizeof(words) / sizeof(words[0]));
+			put(&body, words[k], strlen(words[k]) > sizes[i] - body.n ? sizes[i] - body.n
+			                                                         : strlen(words[k]));
+		}
+		snprintf(uri, sizeof(uri), "http://tea.example/%zu", i);
+		make_record(&rec, "WARC/1.1", "response", (int)i + 1, uri,
+		            "application/http; msgtype=response", body.p, body.n);
+		put_gzip(out, rec.p, rec.n);
+		free(body.p);
+		free(rec.p);
+	}
+}
+
+/*
  * Members inflated ahead by helper threads change nothing: the synthetic
  * archives whole, cut at every byte, and with a damaged member; the real
  * archives whole.
@@ -931,6 +966,32 @@ static void test_threads_agree(void)
 				a.p[at] ^= 0x5a;
 				cuts++;
 			}
+		}
+		free(a.p);
+	}
+	{
+		/* Large records: the pool's split members, taken whole as blocks. */
+		struct bytes a;
+		struct listing l;
+		size_t at;
+
+		big_archive(&a);
+		list_records(a.p, a.n, &l);
+		CHECK_INT(l.n, 11);
+		CHECK_INT(l.errors, 0);
+		for (i = 0; i < l.n; i++)
+			CHECK_INT(l.recs[i].block_digest_ok, 1);
+		listing_release(&l);
+		CHECK(threads_agree(a.p, a.n));
+		for (at = 0; at <= a.n; at += 151) {
+			differ += !threads_agree(a.p, at);
+			cuts++;
+		}
+		for (at = 50; at + 1 < a.n; at += 1013) {
+			a.p[at] ^= 0x21;
+			differ += !threads_agree(a.p, a.n);
+			a.p[at] ^= 0x21;
+			cuts++;
 		}
 		free(a.p);
 	}
