@@ -142,6 +142,18 @@ static size_t raw_body_end(const char *p, size_t i, size_t n, const char *name, 
 }
 
 /*
+ * After two dashes of escaped script data: past any more, and past a '>'
+ * that closes the escape ("-->"), telling which in *closed.
+ */
+static size_t past_dashes(const char *p, size_t i, size_t n, bool *closed)
+{
+	while (i < n && p[i] == '-')
+		i++;
+	*closed = i < n && p[i] == '>';
+	return *closed ? i + 1 : i;
+}
+
+/*
  * The end of a script body: the offset of the "</script" that closes it,
  * or n. Script data has escape states: after "<!--" a "<script" starts a
  * double-escaped run in which "</script" does not close the element; "-->"
@@ -150,6 +162,7 @@ static size_t raw_body_end(const char *p, size_t i, size_t n, const char *name, 
 static size_t script_body_end(const char *p, size_t i, size_t n)
 {
 	enum { DATA, ESCAPED, DOUBLE } state = DATA;
+	bool closed;
 
 	while (i < n) {
 		char c = p[i];
@@ -163,15 +176,9 @@ static size_t script_body_end(const char *p, size_t i, size_t n)
 				state = ESCAPED;
 				i += 8;
 			} else if (state == DATA && i + 3 < n && !memcmp(p + i + 1, "!--", 3)) {
-				state = ESCAPED;
-				i += 4;
 				/* "<!--" leaves the tokenizer after two dashes: "<!-->" ends it. */
-				while (i < n && p[i] == '-')
-					i++;
-				if (i < n && p[i] == '>') {
-					state = DATA;
-					i++;
-				}
+				i = past_dashes(p, i + 4, n, &closed);
+				state = closed ? DATA : ESCAPED;
 			} else if (state == ESCAPED && at_name(p, i + 1, n, "script", 6)) {
 				state = DOUBLE;
 				i += 8;
@@ -179,20 +186,15 @@ static size_t script_body_end(const char *p, size_t i, size_t n)
 				i++;
 			}
 		} else if (c == '-' && state != DATA && i + 1 < n && p[i + 1] == '-') {
-			i += 2;
-			while (i < n && p[i] == '-')
-				i++;
-			if (i < n && p[i] == '>') {
+			i = past_dashes(p, i + 2, n, &closed);
+			if (closed)
 				state = DATA;
-				i++;
-			}
-		} else {
-			const char *next = state == DATA ? memchr(p + i + 1, '<', n - i - 1) : NULL;
+		} else if (state == DATA) {
+			const char *next = memchr(p + i + 1, '<', n - i - 1);
 
-			if (state == DATA)
-				i = next ? (size_t)(next - p) : n;
-			else
-				i++;
+			i = next ? (size_t)(next - p) : n;
+		} else {
+			i++;
 		}
 	}
 	return n;

@@ -903,6 +903,25 @@ static void test_real_cuts(void)
 }
 
 /*
+ * How many versions of a read differently with helpers than without: a
+ * cut every `step` bytes, then a byte flipped every `flip` bytes (0: none)
+ * for corrupt members and false gzip headers. *tries counts them.
+ */
+static size_t disagreements(struct bytes *a, size_t step, size_t flip, size_t *tries)
+{
+	size_t at, differ = 0;
+
+	for (at = 0; at <= a->n; at += step, ++*tries)
+		differ += !threads_agree(a->p, at);
+	for (at = flip / 2; flip && at + 1 < a->n; at += flip, ++*tries) {
+		a->p[at] ^= 0x5a;
+		differ += !threads_agree(a->p, a->n);
+		a->p[at] ^= 0x5a;
+	}
+	return differ;
+}
+
+/*
  * One gzip member per record, records from a few bytes to 200 KB (around
  * the 32 KiB at which the pool splits a member after its WARC header), of
  * text that compresses about as well as HTML does.
@@ -950,30 +969,17 @@ static void test_threads_agree(void)
 
 	for (how = PLAIN; how <= CONCATENATED; how++) {
 		struct bytes a;
-		size_t at;
 
 		synthetic_archive(how, &a);
 		CHECK(threads_agree(a.p, a.n));
-		for (at = 0; at <= a.n; at += how == MEMBER_PER_RECORD ? 1 : 7) {
-			differ += !threads_agree(a.p, at);
-			cuts++;
-		}
-		if (how == MEMBER_PER_RECORD && a.n > 300) {
-			/* Flip bytes through the middle: corrupt members, false headers. */
-			for (at = 100; at + 1 < a.n; at += 97) {
-				a.p[at] ^= 0x5a;
-				differ += !threads_agree(a.p, a.n);
-				a.p[at] ^= 0x5a;
-				cuts++;
-			}
-		}
+		differ += disagreements(&a, how == MEMBER_PER_RECORD ? 1 : 7,
+		                        how == MEMBER_PER_RECORD ? 97 : 0, &cuts);
 		free(a.p);
 	}
 	{
 		/* Large records: the pool's split members, taken whole as blocks. */
 		struct bytes a;
 		struct listing l;
-		size_t at;
 
 		big_archive(&a);
 		list_records(a.p, a.n, &l);
@@ -983,16 +989,7 @@ static void test_threads_agree(void)
 			CHECK_INT(l.recs[i].block_digest_ok, 1);
 		listing_release(&l);
 		CHECK(threads_agree(a.p, a.n));
-		for (at = 0; at <= a.n; at += 151) {
-			differ += !threads_agree(a.p, at);
-			cuts++;
-		}
-		for (at = 50; at + 1 < a.n; at += 1013) {
-			a.p[at] ^= 0x21;
-			differ += !threads_agree(a.p, a.n);
-			a.p[at] ^= 0x21;
-			cuts++;
-		}
+		differ += disagreements(&a, 151, 1013, &cuts);
 		free(a.p);
 	}
 	if (differ)
