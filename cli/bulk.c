@@ -35,6 +35,7 @@ const char usage_bulk[] =
 	"      --max-bytes SIZE  bytes of a record block kept (default 8M; larger: skipped)\n"
 	"      --max-parse SIZE  bytes of HTML given to the parser (default 2M)\n"
 	"      --max-depth N     tag nesting kept (default 400)\n"
+	"      --parse-scripts   give the parser script and style bodies too (slower)\n"
 	"      --no-progress     no progress line even on a terminal\n"
 	"  batch mode (one output file per archive, for Slurm job arrays):\n"
 	"      --manifest FILE   archive paths, one per line\n"
@@ -646,6 +647,7 @@ int cmd_bulk(int argc, char **argv)
 		CLI_OPTION_MAX_BYTES,
 		CLI_OPTION_MAX_PARSE,
 		CLI_OPTION_MAX_DEPTH,
+		CLI_OPTION_PARSE_SCRIPTS,
 		{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 		{"manifest", required_argument, NULL, OPT_MANIFEST},
 		{"task", required_argument, NULL, OPT_TASK},
@@ -686,6 +688,7 @@ int cmd_bulk(int argc, char **argv)
 		case CLI_OPT_MAX_BYTES:
 		case CLI_OPT_MAX_PARSE:
 		case CLI_OPT_MAX_DEPTH:
+		case CLI_OPT_PARSE_SCRIPTS:
 			if (cli_limit_option("bulk", c, optarg, &o.lim))
 				return EXIT_USAGE;
 			break;

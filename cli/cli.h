@@ -73,12 +73,14 @@ enum {
 	CLI_OPT_MAX_BYTES = 1000,  /* --max-bytes SIZE: bytes read per page or record */
 	CLI_OPT_MAX_PARSE,         /* --max-parse SIZE: bytes of HTML given to the parser */
 	CLI_OPT_MAX_DEPTH,         /* --max-depth N: tag nesting kept */
-	CLI_OPT_TIMEOUT            /* --timeout SEC: total time per fetch */
+	CLI_OPT_TIMEOUT,           /* --timeout SEC: total time per fetch */
+	CLI_OPT_PARSE_SCRIPTS      /* --parse-scripts: give Gumbo script and style bodies too */
 };
 #define CLI_OPTION_MAX_BYTES {"max-bytes", required_argument, NULL, CLI_OPT_MAX_BYTES}
 #define CLI_OPTION_MAX_PARSE {"max-parse", required_argument, NULL, CLI_OPT_MAX_PARSE}
 #define CLI_OPTION_MAX_DEPTH {"max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH}
 #define CLI_OPTION_TIMEOUT {"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}
+#define CLI_OPTION_PARSE_SCRIPTS {"parse-scripts", no_argument, NULL, CLI_OPT_PARSE_SCRIPTS}
 
 /* Apply one limit option to lim: EXIT_ALL_OK, or EXIT_USAGE after saying why. */
 int cli_limit_option(const char *cmd, int opt, const char *arg, struct chaff_limits *lim);

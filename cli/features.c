@@ -21,6 +21,7 @@ const char usage_features[] =
 	"      --max-bytes SIZE bytes read per page (default 8M)\n"
 	"      --max-parse SIZE bytes of HTML given to the parser (default 2M)\n"
 	"      --max-depth N    tag nesting kept (default 400)\n"
+	"      --parse-scripts  give the parser script and style bodies too (slower)\n"
 	"      --timeout SEC    total time per fetch (default 30)\n"
 	"      --no-private     refuse URLs on loopback or private addresses\n"
 	"  -h, --help           this help\n"
@@ -192,6 +193,7 @@ int cmd_features(int argc, char **argv)
 		CLI_OPTION_MAX_BYTES,
 		CLI_OPTION_MAX_PARSE,
 		CLI_OPTION_MAX_DEPTH,
+		CLI_OPTION_PARSE_SCRIPTS,
 		CLI_OPTION_TIMEOUT,
 		{"no-private", no_argument, NULL, OPT_NO_PRIVATE},
 		{"help", no_argument, NULL, 'h'},
@@ -221,6 +223,7 @@ int cmd_features(int argc, char **argv)
 		case CLI_OPT_MAX_PARSE:
 		case CLI_OPT_MAX_DEPTH:
 		case CLI_OPT_TIMEOUT:
+		case CLI_OPT_PARSE_SCRIPTS:
 			if (cli_limit_option("features", c, optarg, &o.lim))
 				return EXIT_USAGE;
 			break;

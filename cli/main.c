@@ -170,6 +170,10 @@ int cli_limit_option(const char *cmd, int opt, const char *arg, struct chaff_lim
 	                   ? names[opt - CLI_OPT_MAX_BYTES] : "option";
 	size_t size;
 
+	if (opt == CLI_OPT_PARSE_SCRIPTS) {
+		lim->parse_script_bodies = true;
+		return EXIT_ALL_OK;
+	}
 	if (!cli_parse_size(arg, &size) || !size)
 		return cli_usage_error(cmd, "bad %s '%s'", name, arg);
 	switch (opt) {

@@ -63,6 +63,23 @@ if [ -w /dev/full ]; then
 	check_eq "write error -> status 1" "$rc" 1
 fi
 
+# --parse-scripts gives Gumbo the script and style bodies too: the same verdict, features and title
+cat >"$TMP/scripts.html" <<'HTML'
+<html><head><title>Metformin dosing</title><style>p { color: red } /* </p> */</style>
+<script>var s = "<p>not text</p>"; if (a < b && c > d) { x(); }</script></head>
+<body><h1>Metformin</h1><script><!-- <script> </script> still script --></script>
+<p>Metformin is taken with meals to lower blood sugar in type 2 diabetes.</p>
+<svg><style>.a{}</style><script href="x.js"/></svg><p>Kidney function is checked yearly.</p>
+</body></html>
+HTML
+for cmd in score features; do
+	run_cmd "$CHAFF" $cmd --json "$TMP/scripts.html"; a=$out
+	run_cmd "$CHAFF" $cmd --json --parse-scripts "$TMP/scripts.html"
+	check_eq "$cmd --parse-scripts status" "$rc" 0
+	check_eq "$cmd: the same output with --parse-scripts" "$out" "$a"
+done
+case $a in *"not text"*|*"still script"*) bad "script text reached the document";; *) ok;; esac
+
 # URLs: only http and https
 run_cmd "$CHAFF" score --json ftp://example.invalid/x
 check_eq "ftp URL is a failed target" "$rc" 1
