@@ -776,8 +776,9 @@ struct chaff_doc {
 
 /*
  * Turn page into doc: charset to UTF-8 (BOM, Content-Type, meta prescan,
- * UTF-8 validity, windows-1252 fallback), depth pre-scan, Gumbo parse with
- * the arena as allocator, iterative walk. Plain text pages: one block per
+ * UTF-8 validity, windows-1252 fallback), depth pre-scan, script and style
+ * bodies dropped (unless lim->parse_script_bodies; each cut confirmed by
+ * the tree), Gumbo parse with the arena as allocator, iterative walk. Plain text pages: one block per
  * paragraph line. Everything in doc lives in arena. Returns
  * CHAFF_ERR_EMPTY when the page has no text at all.
  */
