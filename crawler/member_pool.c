@@ -98,14 +98,9 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* A gzip trailer: the CRC-32 and the length (mod 2^32) of head and out together. */
-static bool trailer_matches(const unsigned char *trailer, const struct pool_buf *head,
-                            const struct pool_buf *out)
+bool gzip_trailer_matches(const unsigned char *trailer, uint32_t crc, uint64_t len)
 {
-	uint32_t crc = chaff_crc32(chaff_crc32(0, head->data, head->len), out->data, out->len);
-
-	return le32(trailer) == crc &&
-	       le32(trailer + 4) == (uint32_t)((head->len + out->len) & 0xffffffffu);
+	return le32(trailer) == crc && le32(trailer + 4) == (uint32_t)(len & 0xffffffffu);
 }
 
 /*
@@ -139,8 +134,10 @@ static bool inflate_job(z_stream *zs, struct job *job, size_t max_out)
 	if (rc != Z_STREAM_END)
 		return false;
 	job->used = job->in.len - zs->avail_in;
-	return trailer_matches((const unsigned char *)job->in.data + job->used - 8, &job->head,
-	                       &job->out);
+	return gzip_trailer_matches((const unsigned char *)job->in.data + job->used - 8,
+	                            chaff_crc32(chaff_crc32(0, job->head.data, job->head.len),
+	                                        job->out.data, job->out.len),
+	                            (uint64_t)job->head.len + job->out.len);
 }
 
 static struct job *next_pending(struct member_pool *p)

@@ -10,6 +10,9 @@ struct pool_buf {
 	size_t len, cap;
 };
 
+/* A gzip trailer (8 bytes) names this CRC-32 and length (mod 2^32) of the output. */
+bool gzip_trailer_matches(const unsigned char *trailer, uint32_t crc, uint64_t len);
+
 /*
  * Helper threads that inflate gzip members ahead of the reader
  * (member_pool.c). max_out caps one member's output: larger members are

@@ -301,11 +301,6 @@ static enum member_start start_member(struct chaff_warc_reader *r)
 	return STREAMING;
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* At the end of a member: its trailer (just consumed) against what came out. */
 static bool member_intact(const struct chaff_warc_reader *r)
 {
@@ -313,8 +308,7 @@ static bool member_intact(const struct chaff_warc_reader *r)
 
 	if (r->zs.next_in - r->in < 8)
 		return true;  /* not kept: cannot happen with reads of IN_CHUNK */
-	return le32(trailer) == r->member_crc &&
-	       le32(trailer + 4) == (uint32_t)(r->member_out & 0xffffffffu);
+	return gzip_trailer_matches(trailer, r->member_crc, r->member_out);
 }
 
 /*
