@@ -352,7 +352,9 @@ size_t html_elide(const char *src, size_t n, char *dst, struct elision *e,
 			i = after_html_start_tag(tag, i, n, &c, e, arena);
 		}
 	}
-	copy_to(&c, n);
+	/* Nothing cut: the caller parses src itself, no need to copy it. */
+	if (e->n)
+		copy_to(&c, n);
 	return c.len;
 }
 

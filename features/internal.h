@@ -24,7 +24,8 @@ struct elision {
 /*
  * Copy src[0..n) to dst (n bytes of room) without the bodies of <script>
  * and <style> elements in HTML content; returns the length of the copy.
- * The cuts are listed in *e (arena memory).
+ * The cuts are listed in *e (arena memory). With no cut, dst is left
+ * unfinished: parse src.
  */
 size_t html_elide(const char *src, size_t n, char *dst, struct elision *e,
                   struct chaff_arena *arena);
