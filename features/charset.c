@@ -200,6 +200,7 @@ enum chaff_err chaff_to_utf8(const char *in, size_t n, const char *label,
                              struct chaff_buf *out, const char **used, char *why)
 {
 	const char *name = NULL;
+	bool valid = false;  /* in[0..n) checked and found to be UTF-8 */
 
 	if (n >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3)) {
 		in += 3;
@@ -221,11 +222,15 @@ enum chaff_err chaff_to_utf8(const char *in, size_t n, const char *label,
 	/* A page that says UTF-16 but has no BOM is ASCII-compatible (WHATWG). */
 	if (name && !strncmp(name, "UTF-16", 6) && !(n >= 2 && (in[0] == 0 || in[1] == 0)))
 		name = "UTF-8";
-	if (!name)
-		name = chaff_utf8_valid(in, n) ? "UTF-8" : "WINDOWS-1252";
+	if (!name) {
+		valid = chaff_utf8_valid(in, n);
+		name = valid ? "UTF-8" : "WINDOWS-1252";
+	}
 	*used = name;
+	/* Valid UTF-8 (most pages) is copied as it is, after one fast check. */
 	if (!strcmp(name, "UTF-8"))
-		return from_utf8(in, n, out);
+		return valid || chaff_utf8_valid(in, n) ? append_capped(out, in, n)
+		                                        : from_utf8(in, n, out);
 	if (!strcmp(name, "WINDOWS-1252"))
 		return from_cp1252(in, n, out);
 	return from_iconv(in, n, name, out, why);

@@ -398,7 +398,8 @@ bool elision_verified(GumboNode *root, const char *text, const struct elision *e
 
 			if (at >= 0 && !seen[at]) {
 				seen[at] = true;
-				matched++;
+				if (++matched == e->n)
+					return true;
 			}
 		}
 		if (top + el->children.length > cap) {

@@ -174,13 +174,14 @@ static void check_entry(struct sig_ctx *c, struct ref_state *st, size_t b, bool 
 	size_t skip;
 	long num = entry_number(db->text, db->len, &skip);
 	const char *why;
+	bool year, id;
 
 	c->ref_entries++;
 	c->in_refs[b] = 1;
-	if (has_year(db->text, db->len) && has_identifier(db->text, db->len))
-		c->ref_entries_sourced++;
-	if (!has_year(db->text, db->len) && !has_identifier(db->text, db->len))
-		c->ref_entries_unsourced++;
+	year = has_year(db->text, db->len);
+	id = has_identifier(db->text, db->len);
+	c->ref_entries_sourced += year && id;
+	c->ref_entries_unsourced += !year && !id;
 	if (num >= 0) {
 		if (st->prev >= 0 && (num > st->prev + 1 || num <= st->prev)) {
 			st->defects++;
@@ -324,12 +325,13 @@ static void scan_text(struct sig_ctx *c)
 		if (!c->blk[b].visible)
 			continue;
 		c->doi_pmid += count_dois(db->text, db->len);
-		while ((p = memchr(p, ':', (size_t)(end - p)))) {
+		/* Plain text has no links: its sources are URLs written out. */
+		while (!doc->nlinks && (p = memchr(p, ':', (size_t)(end - p)))) {
 			size_t hn;
 			const char *start = p - db->text >= 5 ? p - 5 : db->text;
 			const char *host = chaff_sig_url_host(start, (size_t)(end - start), &hn);
 
-			if (host && authority_host(host, hn) && doc->nlinks == 0)
+			if (host && authority_host(host, hn))
 				c->authority_links++;
 			p++;
 		}

@@ -187,13 +187,15 @@ static void finding_rows(struct studies *st)
 
 	for (b = 0; b < c->doc->nblocks; b++) {
 		const struct chaff_block *db = &c->doc->blocks[b];
+		enum opener opener;
 
 		if (!c->blk[b].main || c->in_refs[b] ||
 		    (db->len > ROW_BYTES && !(db->flags & CHAFF_BLOCK_TABLE)))
 			continue;
-		if (row_opener(c, b) == OPEN_NONE || !has_finding(c, b))
+		opener = row_opener(c, b);
+		if (opener == OPEN_NONE || !has_finding(c, b))
 			continue;
-		is_row[b] = (uint8_t)row_opener(c, b);
+		is_row[b] = (uint8_t)opener;
 		rows++;
 		sourced += has_identifier(db->text, db->len);
 	}

@@ -33,16 +33,11 @@ static size_t count_words(const char *p, size_t n)
 /* Length of a list marker at p ("• ", "- ", "* ", "1. ", "2) "), or 0. */
 static size_t list_marker(const char *p, size_t n)
 {
-	size_t i = 0;
-
 	if (n >= 4 && !memcmp(p, "\xE2\x80\xA2", 3))  /* U+2022 bullet */
 		return 3;
 	if (n >= 2 && (p[0] == '-' || p[0] == '*' || p[0] == '+') && p[1] == ' ')
 		return 2;
-	while (i < n && i < 3 && p[i] >= '0' && p[i] <= '9')
-		i++;
-	if (i && i + 1 < n && (p[i] == '.' || p[i] == ')') && p[i + 1] == ' ')
-		return 0;  /* numbered: keep the number, it is evidence (sections, references) */
+	/* A numbered line keeps its number: it is evidence (sections, references). */
 	return 0;
 }
 
@@ -116,6 +111,7 @@ enum chaff_err text_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,
 	struct line cur = {NULL, 0}, next = {NULL, 0};
 	size_t pos = 0;
 	bool have_cur = false;
+	char *scratch = chaff_arena_alloc(arena, n + 1);  /* one line, collapsed */
 
 	sink_init(&sink, arena, lim->max_blocks);
 	doc->is_text = true;
@@ -164,12 +160,9 @@ enum chaff_err text_to_doc(struct chaff_doc *doc, const char *utf8, size_t n,
 
 				doc->title = chaff_arena_strndup(arena, cur.p, tl);
 			}
-			{
-				char *copy = chaff_arena_strndup(arena, cur.p + skip, cur.n - skip);
-				size_t len = collapse_space(copy, cur.n - skip);
-
-				sink_add(&sink, copy, len, &proto);
-			}
+			/* sink_add keeps its own copy: collapse in a scratch line. */
+			memcpy(scratch, cur.p + skip, cur.n - skip);
+			sink_add(&sink, scratch, collapse_space(scratch, cur.n - skip), &proto);
 		}
 		if (!have_next)
 			break;
