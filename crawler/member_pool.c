@@ -23,7 +23,8 @@
 
 #define JOB_MAX_IN ((size_t)512 << 10)   /* compressed bytes of one job */
 #define JOB_KEEP ((size_t)1 << 20)       /* larger job buffers are freed after use */
-#define MAX_JOBS 16
+#define MAX_HELPERS 8
+#define MAX_JOBS (2 * MAX_HELPERS + 2)       /* the most jobs queued: 2 per helper, and 2 */
 #define HEAD_PEEK ((size_t)32 << 10)     /* output searched for the end of the WARC header */
 
 enum job_state { JOB_FREE, JOB_PENDING, JOB_BUSY, JOB_DONE, JOB_FAILED };
@@ -190,8 +191,8 @@ struct member_pool *member_pool_new(unsigned helpers, size_t max_out)
 	size_t i;
 	unsigned k;
 
-	if (helpers > 8)
-		helpers = 8;
+	if (helpers > MAX_HELPERS)
+		helpers = MAX_HELPERS;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
@@ -308,8 +309,6 @@ static void retire_head(struct member_pool *pool)
 {
 	struct job *job = &pool->jobs[pool->head];
 
-	if (job->in.cap > JOB_KEEP)
-		chaff_buf_release(&job->in);
 	if (job->out.cap > JOB_KEEP) {
 		free(job->out.data);
 		memset(&job->out, 0, sizeof(job->out));

@@ -190,7 +190,6 @@ static const char *fill_body(struct chaff_page *page, const char *p, size_t n,
 	chaff_buf_reset(&page->body);
 	page->body.max = lim->max_decoded_bytes;
 	err = chaff_content_decode(h ? h->content_encoding : NULL, src, len, &page->body, &cut, why);
-	chaff_buf_release(&plain);
 	page->truncated |= cut;
 	if (err == CHAFF_ERR_TRUNCATED) {
 		page->truncated = true;
@@ -200,17 +199,17 @@ static const char *fill_body(struct chaff_page *page, const char *p, size_t n,
 		/* Damaged after a while: keep what decoded, as for a cut stream. */
 		page->truncated = true;
 		err = CHAFF_OK;
-	} else if (err == CHAFF_ERR_DECODE && stored_decoded(p, n)) {
+	} else if (err == CHAFF_ERR_DECODE && stored_decoded(src, len)) {
 		/*
 		 * ClueWeb09 and others stored the decoded body but kept the
-		 * Content-Encoding header: the bytes are the page itself.
+		 * Content-Encoding header: the bytes (de-chunked) are the page.
 		 */
 		chaff_buf_reset(&page->body);
-		if (chaff_buf_append(&page->body, p, n < page->body.max ? n : page->body.max))
-			return "content decoding failed";
-		page->truncated |= n > page->body.max;
-		err = CHAFF_OK;
+		err = chaff_buf_append(&page->body, src, len < page->body.max ? len : page->body.max)
+		      ? CHAFF_ERR_DECODE : CHAFF_OK;
+		page->truncated |= len > page->body.max;
 	}
+	chaff_buf_release(&plain);
 	if (err == CHAFF_ERR_UNSUPPORTED)
 		return "unsupported content encoding";
 	if (err)

@@ -165,6 +165,7 @@ static void test_crc32(void)
 	crc = chaff_crc32(crc, data + 78777, n - 78777);
 	CHECK(crc == (uint32_t)crc32(0, data, (uInt)n));
 	CHECK(chaff_crc32(0, "123456789", 9) == 0xCBF43926u);
+	CHECK(chaff_crc32(0x1234, NULL, 0) == 0x1234);
 	free(data);
 }
 

@@ -88,6 +88,8 @@ uint32_t chaff_crc32(uint32_t crc, const void *data, size_t n)
 	const unsigned char *p = data;
 	size_t body;
 
+	if (n == 0)
+		return crc;  /* zlib's crc32 answers 0 for a NULL buffer, whatever crc was */
 	if (n < 256 || !have_pclmul())
 		return (uint32_t)crc32_z(crc, p, n);
 	body = n & ~(size_t)15;
