@@ -49,21 +49,23 @@ void chaff_corpus_init(struct chaff_corpus *c)
 	memset(c, 0, sizeof(*c));
 }
 
+static void drop_sample(struct chaff_sample *s)
+{
+	free(s->path);
+	free(s->record);
+	free(s->url);
+	free(s->site);
+	free(s->where);
+}
+
 void chaff_corpus_release(struct chaff_corpus *c)
 {
 	size_t i;
 
 	for (i = 0; i < c->nlabels; i++)
 		free(c->labels[i]);
-	for (i = 0; i < c->nsamples; i++) {
-		struct chaff_sample *s = &c->samples[i];
-
-		free(s->path);
-		free(s->record);
-		free(s->url);
-		free(s->site);
-		free(s->where);
-	}
+	for (i = 0; i < c->nsamples; i++)
+		drop_sample(&c->samples[i]);
 	free(c->samples);
 	free(c->background_as);
 	memset(c, 0, sizeof(*c));
@@ -226,15 +228,6 @@ static struct chaff_sample *new_sample(struct chaff_corpus *c)
 	}
 	memset(&c->samples[c->nsamples], 0, sizeof(c->samples[0]));
 	return &c->samples[c->nsamples];
-}
-
-static void drop_sample(struct chaff_sample *s)
-{
-	free(s->path);
-	free(s->record);
-	free(s->url);
-	free(s->site);
-	free(s->where);
 }
 
 /* "# labels: a b c" fixes the label order. */

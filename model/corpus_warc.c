@@ -234,6 +234,8 @@ static void scan(const struct pass *p, const char *path)
 			fail(p->ids[i], err, "%s", why);
 		return;
 	}
+	/* Training reads pages, not digests: nothing here would look at them. */
+	chaff_warc_defer_digests(rd, true);
 	chaff_warc_record_init(&rec);
 	w.row = NULL;
 	chaff_page_init(&w.page, p->lim);
@@ -411,6 +413,7 @@ static enum chaff_err read_at(FILE *f, const char *path, uint64_t offset,
 		chaff_why(why, "offset %llu: %s", (unsigned long long)offset, msg);
 		return err;
 	}
+	chaff_warc_defer_digests(rd, true);
 	chaff_warc_record_init(&rec);
 	err = chaff_warc_next(rd, &rec, msg);
 	if (err == CHAFF_EOF || (!err && rec.offset != 0)) {

@@ -161,14 +161,20 @@ void model_scores(const struct chaff_model *m, const double *signals, size_t nsi
 		for (k = 0; k < K; k++)
 			score[k] += m->wsignal[i * K + k] * x;
 	}
-	for (i = 0; i < nterms; i++) {
-		const double *w = model_term_row(m, terms[i].index);
+	for (i = 0; i < nterms; i++)
+		model_add_term(m, terms[i].index, terms[i].value, score);
+}
 
-		if (!w || !isfinite(terms[i].value))
-			continue;
-		for (k = 0; k < K; k++)
-			score[k] += w[k] * terms[i].value * m->term_scale;
-	}
+void model_add_term(const struct chaff_model *m, uint32_t t, double v, double *score)
+{
+	const double *w = model_term_row(m, t);
+	double x = v * m->term_scale;
+	size_t k;
+
+	if (!w || !isfinite(x))
+		return;
+	for (k = 0; k < m->nlabels; k++)
+		score[k] += w[k] * x;
 }
 
 static const struct chaff_model *default_model;

@@ -12,6 +12,12 @@
 #define MODEL_MIN_HASH_BITS 4
 #define MODEL_MAX_HASH_BITS 26
 #define MODEL_NAME_MAX 80          /* signal names; leaves room in chaff_contrib */
+/*
+ * Weights, clip bounds and the term scale are at most this large: then no
+ * sum of a model's products can overflow to infinity, and softmax never
+ * sees inf - inf. Trained models stay far below (|w| < 20, bounds of 2).
+ */
+#define MODEL_MAX_ABS 1e6
 
 enum model_transform {
 	TRANSFORM_IDENTITY = 0,
@@ -60,6 +66,9 @@ double model_scale_signal(const struct model_signal *s, double v);
  * binary search over 50k rows was the largest cost of predict.
  */
 void model_index_terms(struct chaff_model *m);
+
+/* Add what term t with value v gives to each label's score: the one place a term counts. */
+void model_add_term(const struct chaff_model *m, uint32_t t, double v, double *score);
 
 /* Row of weights for term index t, or NULL when the model has none. */
 const double *model_term_row(const struct chaff_model *m, uint32_t t);

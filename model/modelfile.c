@@ -335,6 +335,8 @@ static enum chaff_err read_signal(struct reader *r, struct chaff_model *m, size_
 		return fail(r, "signal scale must be > 0");
 	if (s->lo > s->hi)
 		return fail(r, "signal clip range is empty");
+	if (fabs(s->lo) > MODEL_MAX_ABS || fabs(s->hi) > MODEL_MAX_ABS)
+		return fail(r, "signal clip range beyond +-%g", MODEL_MAX_ABS);
 	s->name = chaff_xstrdup(r->tok[1]);
 	s->signal = chaff_signal_index(s->name);
 	s->line = r->line;
@@ -386,8 +388,8 @@ static enum chaff_err read_terms(struct reader *r, struct chaff_model *m)
 		return fail(r, "terms are %llu..%llu-grams; this chaff makes %d..%d-grams",
 		            (unsigned long long)lo, (unsigned long long)hi,
 		            CHAFF_TERM_NGRAM_MIN, CHAFF_TERM_NGRAM_MAX);
-	if (!(m->term_scale > 0))
-		return fail(r, "term scale must be > 0");
+	if (!(m->term_scale > 0) || m->term_scale > MODEL_MAX_ABS)
+		return fail(r, "term scale must be > 0 and at most %g", MODEL_MAX_ABS);
 	m->hash_bits = (unsigned)bits;
 	m->term_seed = seed;
 	m->ngram_min = (unsigned)lo;
@@ -498,8 +500,9 @@ static enum chaff_err read_weights(struct reader *r, struct chaff_model *m)
 			return fail(r, "weight rows out of order or repeated");
 		prev = key;
 		for (k = 0; k < K; k++)
-			if (!parse_real(r->tok[1 + k], &w[k]))
-				return fail(r, "bad weight '%.40s'", r->tok[1 + k]);
+			if (!parse_real(r->tok[1 + k], &w[k]) || fabs(w[k]) > MODEL_MAX_ABS)
+				return fail(r, "bad weight '%.40s' (a number within +-%g)",
+				            r->tok[1 + k], MODEL_MAX_ABS);
 		if (key == 0)
 			memcpy(m->bias, w, K * sizeof(double));
 		else if (key <= m->nsignals)

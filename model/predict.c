@@ -19,20 +19,13 @@ static bool terms_usable(const struct chaff_model *m, const struct chaff_feature
 
 static void scores(const struct chaff_model *m, const struct chaff_features *f, double *score)
 {
-	size_t i, k, K = m->nlabels;
+	size_t i;
 
 	model_scores(m, f->signals, signal_count(), NULL, 0, score);
 	if (!terms_usable(m, f))
 		return;
-	for (i = 0; i < f->nterms; i++) {
-		const double *w = model_term_row(m, f->terms[i].index);
-		double x = (double)f->terms[i].value * m->term_scale;
-
-		if (!w || !isfinite(x))
-			continue;
-		for (k = 0; k < K; k++)
-			score[k] += w[k] * x;
-	}
+	for (i = 0; i < f->nterms; i++)
+		model_add_term(m, f->terms[i].index, (double)f->terms[i].value, score);
 }
 
 /* Keep the CHAFF_TOP_MAX largest |c|; on ties the earlier feature stays first. */

@@ -80,6 +80,12 @@ for cmd in score features; do
 done
 case $a in *"not text"*|*"still script"*) bad "script text reached the document";; *) ok;; esac
 
+# a model whose weights could add up to infinity is refused, naming the line
+sed 's/^s0 [^ ]* /s0 1e308 /' "$(dirname "$0")/../model/default.model" >"$TMP/huge.model"
+run_cmd "$CHAFF" score -m "$TMP/huge.model" --json "$TMP/p.html"
+check_eq "model with a weight of 1e308 refused" "$rc" 2
+case $err in *"huge.model"*"line 84"*"weight"*) ok;; *) bad "error names the model line: $err";; esac
+
 # URLs: only http and https
 run_cmd "$CHAFF" score --json ftp://example.invalid/x
 check_eq "ftp URL is a failed target" "$rc" 1
