@@ -44,8 +44,8 @@ const char usage_bulk[] =
 	"      --out-dir DIR     where the per-archive outputs go\n"
 	"  -h, --help            this help\n"
 	"\n"
-	"Exit status: 0 every archive read, 1 some archive or record was damaged or\n"
-	"unreadable (the rest were still processed), 2 usage error.\n";
+	"Exit status: 0 every archive read, 1 some archive unreadable or (without\n"
+	"--manifest) some record damaged; the rest were still processed. 2 usage error.\n";
 
 /* ------------------------------------------------------------------ */
 /* Slots and workers                                                    */
@@ -318,7 +318,10 @@ static int write_slot(struct slot *s, const char *path, FILE *out, struct bulk_s
 		st->skipped++;
 		count_reason(st, s->reason ? s->reason : "unknown");
 	}
-	return fwrite(s->line.data, 1, s->line.len, out) == s->line.len ? 0 : -1;
+	/* The errno of the failed write, for the message (EIO if it set none). */
+	if (fwrite(s->line.data, 1, s->line.len, out) == s->line.len)
+		return 0;
+	return errno ? errno : EIO;
 }
 
 /* Write every finished slot at the head of the ring. */
@@ -349,8 +352,12 @@ static int drain(struct bulk_run *run, FILE *out, struct bulk_stats *st, bool wa
 			continue;
 		}
 		pthread_mutex_unlock(&run->lock);
-		if (write_slot(s, run->warc_file, out, st))
-			rc = -1;
+		{
+			int e = write_slot(s, run->warc_file, out, st);
+
+			if (e && !rc)
+				rc = e;
+		}
 		/* A slot that held a large block gives its memory back. */
 		if (s->rec.block.cap > SLOT_KEEP_BYTES)
 			chaff_buf_release(&s->rec.block);
@@ -445,8 +452,12 @@ static struct slot *claim(struct bulk_run *run, FILE *out, struct bulk_stats *st
 	struct slot *s;
 
 	pthread_mutex_lock(&run->lock);
-	if (ring_full(run) && drain(run, out, st, false))
-		*werr = -1;
+	if (ring_full(run)) {
+		int e = drain(run, out, st, false);
+
+		if (e && !*werr)
+			*werr = e;
+	}
 	s = &run->slots[run->tail];
 	pthread_mutex_unlock(&run->lock);
 	return s;
@@ -456,9 +467,12 @@ static void submit(struct bulk_run *run, struct slot *s, FILE *out, struct bulk_
                    int *werr)
 {
 	if (!run->nworkers) {
+		int e;
+
 		process(run, &run->workers[0], s);
-		if (write_slot(s, run->warc_file, out, st))
-			*werr = -1;
+		e = write_slot(s, run->warc_file, out, st);
+		if (e && !*werr)
+			*werr = e;
 		return;
 	}
 	pthread_mutex_lock(&run->lock);
@@ -468,8 +482,12 @@ static void submit(struct bulk_run *run, struct slot *s, FILE *out, struct bulk_
 	run->tail = (run->tail + 1) % run->nslots;
 	run->count++;
 	pthread_cond_signal(&run->work);
-	if (drain(run, out, st, false))
-		*werr = -1;
+	{
+		int e = drain(run, out, st, false);
+
+		if (e && !*werr)
+			*werr = e;
+	}
 	pthread_mutex_unlock(&run->lock);
 }
 
@@ -481,7 +499,8 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 	char why[CHAFF_WHY_MAX] = "";
 	double t0 = now(), last = t0;
 	enum chaff_err err;
-	int werr = 0;
+	int werr = 0;           /* errno of the first failed write of the output */
+	bool io_failed = false;
 
 	memset(st, 0, sizeof(*st));
 	err = chaff_warc_open(&r, path, o->lim.max_input_bytes, why);
@@ -523,12 +542,21 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 			last = now();
 			progress(path, st, chaff_warc_tell(r), t0);
 		}
-		if (err == CHAFF_ERR_IO)
+		/* The archive cannot be read on, or the output not written: stop. */
+		if (err == CHAFF_ERR_IO) {
+			io_failed = true;
+			break;
+		}
+		if (werr)
 			break;
 	}
 	pthread_mutex_lock(&run.lock);
-	if (drain(&run, out, st, true))
-		werr = -1;
+	{
+		int e = drain(&run, out, st, true);
+
+		if (e && !werr)
+			werr = e;
+	}
 	pthread_mutex_unlock(&run.lock);
 	st->bytes = chaff_warc_tell(r);
 	st->seconds = now() - t0;
@@ -538,7 +566,13 @@ int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct 
 	chaff_warc_record_release(&rec);
 	chaff_warc_close(r);
 	if (werr) {
-		fprintf(stderr, "chaff: bulk: error writing output: %s\n", strerror(errno));
+		fprintf(stderr, "chaff: bulk: %s: error writing the output: %s\n", path,
+		        strerror(werr));
+		return 2;
+	}
+	if (io_failed) {
+		/* Cut short by a read error: not a finished output, to be retried. */
+		st->archives_failed = 1;
 		return 1;
 	}
 	return 0;
@@ -752,7 +786,7 @@ int cmd_bulk(int argc, char **argv)
 	}
 	memset(&total, 0, sizeof(total));
 	for (i = optind; i < argc; i++) {
-		failed |= bulk_archive(argv[i], out, &o, &one);
+		failed |= bulk_archive(argv[i], out, &o, &one) != 0;
 		if (argc - optind > 1)
 			bulk_stats_print(argv[i], &one, stderr);
 		bulk_stats_add(&total, &one);

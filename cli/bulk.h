@@ -35,7 +35,8 @@ struct bulk_stats {
  * Every record of one archive (path or "-") to out as JSON Lines, in input
  * order. Returns 0 when the archive was read to its end (damage inside is
  * counted in st->errors and reported on stderr), 1 when it could not be
- * opened or read at all.
+ * opened or read to its end (a read error), 2 when the output could not
+ * be written.
  */
 int bulk_archive(const char *path, FILE *out, const struct bulk_opts *o, struct bulk_stats *st);
 void bulk_stats_add(struct bulk_stats *sum, const struct bulk_stats *one);

@@ -175,7 +175,7 @@ static bool write_output(const struct batch *b, const char *archive, const char 
                          struct bulk_stats *st, char *why)
 {
 	FILE *f;
-	int fd;
+	int fd, rc;
 	bool ok;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -195,8 +195,9 @@ static bool write_output(const struct batch *b, const char *archive, const char 
 		close(fd);
 		return false;
 	}
-	if (bulk_archive(archive, f, b->o, st)) {
-		chaff_why(why, "could not be read (see the message above)");
+	if ((rc = bulk_archive(archive, f, b->o, st))) {
+		chaff_why(why, rc == 2 ? "error writing the output (see the message above)"
+		                       : "could not be read (see the message above)");
 		ok = false;
 	} else {
 		ok = true;

@@ -166,6 +166,17 @@ static void test_crc32(void)
 	CHECK(crc == (uint32_t)crc32(0, data, (uInt)n));
 	CHECK(chaff_crc32(0, "123456789", 9) == 0xCBF43926u);
 	CHECK(chaff_crc32(0x1234, NULL, 0) == 0x1234);
+	{
+		/* Upper-case candidates of a lower-case needle, a megabyte of them. */
+		size_t big = (size_t)1 << 20;
+		char *hay = chaff_xmalloc(big + 2);
+
+		memset(hay, 'M', big);
+		CHECK(chaff_memcasemem(hay, big, "mgx") == NULL);
+		memcpy(hay + big - 3, "mGx", 3);
+		CHECK(chaff_memcasemem(hay, big, "mgx") == hay + big - 3);
+		free(hay);
+	}
 	free(data);
 }
 

@@ -31,7 +31,8 @@ int chaff_strncasecmp(const char *a, const char *b, size_t n)
 const char *chaff_memcasemem(const char *hay, size_t n, const char *needle)
 {
 	size_t m = strlen(needle);
-	const char *p = hay, *last;
+	const char *p = hay, *last, *a = NULL;
+	bool a_known = false;
 	int lo, up;
 
 	if (!m)
@@ -43,9 +44,18 @@ const char *chaff_memcasemem(const char *hay, size_t n, const char *needle)
 	last = hay + (n - m);  /* the last place a match can start */
 	while (p <= last) {
 		size_t span = (size_t)(last - p) + 1;
-		const char *a = memchr(p, lo, span);
-		const char *b = up != lo ? memchr(p, up, a ? (size_t)(a - p) : span) : NULL;
-		const char *c = b ? b : a;
+		const char *b, *c;
+
+		/*
+		 * The next lower-case candidate stays valid until p passes it:
+		 * looking for it again after every upper-case one is quadratic.
+		 */
+		if (!a_known || (a && a < p)) {
+			a = memchr(p, lo, span);
+			a_known = true;
+		}
+		b = up != lo ? memchr(p, up, a ? (size_t)(a - p) : span) : NULL;
+		c = b ? b : a;
 
 		if (!c)
 			return NULL;
