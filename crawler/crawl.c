@@ -28,11 +28,8 @@
 #define HEAD_MAX (64u * 1024u)         /* response or request head bytes kept */
 #define POLL_MAX_MS 250                /* how often a stop request is noticed */
 
-struct crawl;
-
 struct xfer {
 	CURL *h;
-	struct crawl *c;
 	struct chaff_host *host;
 	struct chaff_url_item *item;   /* NULL for robots.txt */
 	struct chaff_buf req;          /* request head as sent */
@@ -164,6 +161,8 @@ static size_t on_header(char *p, size_t size, size_t nitems, void *userdata)
 
 	if (n >= 5 && !memcmp(p, "HTTP/", 5))
 		new_response(x);  /* a 1xx before, or the next hop of robots.txt */
+	else if (x->head_done)
+		return n;  /* a chunked body's trailer: not part of the stored head */
 	if (header_is(p, n, "transfer-encoding")) {
 		/* curl removed the coding: say so the Common Crawl way. */
 		err = chaff_buf_puts(&x->head, "X-Crawler-");
@@ -182,11 +181,12 @@ static size_t on_header(char *p, size_t size, size_t nitems, void *userdata)
 		copy_value(x->cenc, sizeof(x->cenc), p + 17, n - 17);
 	else if (header_is(p, n, "retry-after"))
 		copy_value(x->retry_after, sizeof(x->retry_after), p + 12, n - 12);
-	else if (header_is(p, n, "location") && !x->location && n - 9 <= 4 * (size_t)CHAFF_URL_MAX) {
-		char v[4 * CHAFF_URL_MAX + 1];  /* longer than that is never a URL we follow */
+	else if (header_is(p, n, "location") && !x->location) {
+		/* Any length (the head is capped): one too long is refused, and said, later. */
+		char *v = chaff_xmalloc(n - 8);
 
-		copy_value(v, sizeof(v), p + 9, n - 9);
-		x->location = chaff_xstrdup(v);
+		copy_value(v, n - 8, p + 9, n - 9);
+		x->location = v;
 	} else if ((n == 2 && p[0] == '\r') || (n == 1 && p[0] == '\n'))
 		x->head_done = true;
 	return n;
@@ -260,7 +260,6 @@ static struct xfer *new_xfer(struct crawl *c, struct chaff_host *host, struct ch
 		abort();  /* only fails when out of memory */
 	}
 	x->h = h;
-	x->c = c;
 	x->host = host;
 	x->item = it;
 	x->date = (int64_t)time(NULL);
@@ -339,15 +338,17 @@ static void robots_done(struct crawl *c, struct xfer *x, CURLcode rc)
 	long status = 0, delay;
 
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+	h->robots_failed = false;
 	if (x->refused) {
 		h->refused = true;
 	} else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && x->over_cap)) {
-		say(c, "%s/robots.txt: %s: not crawling this host for now", h->origin,
+		say(c, "%s/robots.txt: %s: its URLs are given up", h->origin,
 		    x->error[0] ? x->error : curl_easy_strerror(rc));
 		status = 0;
+		h->robots_failed = true;
 	} else if (status >= 500 || status < 200 || (status >= 300 && status < 400)) {
-		say(c, "%s/robots.txt: HTTP status %ld: not crawling this host for now", h->origin,
-		    status);
+		say(c, "%s/robots.txt: HTTP status %ld: its URLs are given up", h->origin, status);
+		h->robots_failed = true;
 	}
 	chaff_robots_free(h->robots);
 	h->robots = chaff_robots_new((int)status, x->body.data, x->body.len, c->o->robots_agent);
@@ -405,7 +406,8 @@ static bool retry_later(struct crawl *c, struct xfer *x, long status)
 		return false;
 	}
 	if (wait < 0) {  /* no Retry-After: back off exponentially */
-		wait = x->host->delay_ms << (it->tries + 1);
+		wait = it->tries >= 20 ? o->max_retry_after_ms
+		                       : x->host->delay_ms << (it->tries + 1);
 		if (wait > o->max_retry_after_ms)
 			wait = o->max_retry_after_ms;
 	}
@@ -681,6 +683,10 @@ static void launch(struct crawl *c, int64_t *wait_ms)
 		it = chaff_frontier_pop(&c->f, h);
 		if (h->refused) {
 			give_up(c, it->url, "refusing a loopback or private address");
+			free(it);
+		} else if (h->robots_failed) {
+			/* Not disallowed, unknown: a failure, counted (RFC 9309 says crawl nothing). */
+			give_up(c, it->url, "robots.txt could not be fetched");
 			free(it);
 		} else if (!chaff_robots_allowed(h->robots, chaff_url_path(it->url))) {
 			if (c->o->verbose)

@@ -18,25 +18,6 @@
 
 /* ---- URLs ---- */
 
-static bool unreserved(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Bytes a URL may not carry raw (RFC 3986 plus what browsers escape). */
-static bool must_escape(unsigned char c)
-{
-	return c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' ||
-	       c == '{' || c == '}' || c == '|' || c == '^';
-}
-
 static void put_escape(struct chaff_buf *b, unsigned char c)
 {
 	static const char hex[] = "0123456789ABCDEF";

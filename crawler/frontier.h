@@ -19,6 +19,26 @@
 
 #include "chaff.h"
 
+/* URL byte classes, shared by the frontier's normaliser and robots.txt paths. */
+static inline bool unreserved(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+static inline int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Bytes a URL may not carry raw (RFC 3986 plus what browsers escape). */
+static inline bool must_escape(unsigned char c)
+{
+	return c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' ||
+	       c == '{' || c == '}' || c == '|' || c == '^';
+}
+
 /* A set of URLs kept as 64-bit hashes (collisions: 2^-64 per pair). */
 struct chaff_urlset {
 	uint64_t *slot;
@@ -52,6 +72,7 @@ struct chaff_host {
 	int64_t robots_ms;                 /* when robots.txt was fetched */
 	bool busy;                         /* a transfer is in flight */
 	bool refused;                      /* its address is private (no --allow-private) */
+	bool robots_failed;                /* robots.txt could not be had: its URLs fail */
 	struct chaff_host *chain;          /* hash table chain */
 };
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "chaff.h"
+#include "crawler/frontier.h"
 
 #define MAX_RULES 10000            /* more are ignored: bounds the cost of a lookup */
 #define MAX_PATTERN 2048           /* bytes of one normalised pattern or path */
@@ -35,18 +35,6 @@ struct chaff_robots {
 	size_t nrules;
 	long delay_ms;
 };
-
-static int hexval(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-static bool unreserved(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '.' || c == '_' || c == '~';
-}
 
 /*
  * The one spelling both sides are compared in: %XX of an unreserved
@@ -77,7 +65,8 @@ static size_t norm_path(const char *in, size_t n, char *out, size_t cap)
 				continue;
 			}
 			c = (unsigned char)v;
-		} else if (c > 0x20 && c < 0x7f) {
+		} else if (c != '%' && !must_escape(c)) {
+			/* Escaped as frontier.c escapes our URLs, or the two never match. */
 			out[o++] = (char)c;
 			continue;
 		}
@@ -213,7 +202,7 @@ struct parser {
 	const char *agent;
 	struct rules mine, star;
 	bool in_agents;    /* the last line that mattered was a user-agent line */
-	bool cur_mine, cur_star, cur_any;
+	bool cur_mine, cur_star;
 };
 
 static void parse_line(struct parser *ps, const char *line, size_t n)
@@ -241,7 +230,6 @@ static void parse_line(struct parser *ps, const char *line, size_t n)
 		if (!ps->in_agents)
 			ps->cur_mine = ps->cur_star = false;  /* a new group starts */
 		ps->in_agents = true;
-		ps->cur_any = true;
 		if (vlen == 1 && val[0] == '*') {
 			ps->cur_star = true;
 			ps->star.seen = true;

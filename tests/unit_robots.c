@@ -37,6 +37,11 @@ static const struct robots_case cases[] = {
 	{"User-agent: chaff\nDisallow: /a\n\nUser-agent: chaff\nDisallow: /b\n", "/a", false},
 	{"User-agent: chaff\nDisallow: /a\nUser-agent: other\nDisallow: /b\n", "/b", true},
 	{"Disallow: /x\nUser-agent: *\nDisallow: /y\n", "/x", true}, /* rule outside a group */
+	/* rules in the form the frontier gives paths: characters it escapes, escaped */
+	{"User-agent: *\nDisallow: /a|b\n", "/a%7Cb", false},
+	{"User-agent: *\nDisallow: /q^\n", "/q%5E1", false},
+	{"User-agent: *\nDisallow: /p{\n", "/p%7B1%7D", false},
+	{"User-agent: *\nDisallow: /a\"b\n", "/a%22b", false},
 	/* longest match wins, Allow on a tie */
 	{"User-agent: *\nAllow: /p\nDisallow: /\n", "/page", true},
 	{"User-agent: *\nAllow: /p\nDisallow: /\n", "/", false},
