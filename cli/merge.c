@@ -41,6 +41,8 @@ const char usage_merge[] =
 
 #define MERGE_MAX_LINE ((size_t)64 << 20)  /* longer lines are counted as bad */
 #define MERGE_MAX_NAMES 64          /* labels, skip reasons told apart; the rest "(other)" */
+#define MERGE_MAX_NAME 256          /* bytes kept of a label, reason, file name or error */
+#define MERGE_MAX_BAD_LISTED 100    /* bad lines named on stderr (all are counted) */
 #define MERGE_HOST_LABELS CHAFF_MAX_LABELS
 #define MERGE_HOST_SLOTS 65536      /* hosts held at once */
 #define MERGE_MAX_HOST 255
@@ -60,13 +62,29 @@ struct tally {
 	uint64_t other;     /* names past MERGE_MAX_NAMES */
 };
 
-/* Count name; its index, or -1 when it went to "other". */
+/* Bytes of s[0..n) kept when cut to at most max, at a UTF-8 boundary. */
+static size_t utf8_cut(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+/* A copy of s cut to MERGE_MAX_NAME bytes. */
+static char *dup_name(const char *s)
+{
+	return chaff_xstrndup(s, utf8_cut(s, strlen(s), MERGE_MAX_NAME));
+}
+
+/* Count name (cut to MERGE_MAX_NAME bytes); its index, or -1 when it went to "other". */
 static int tally_add(struct tally *t, const char *name)
 {
-	size_t i;
+	size_t i, n = utf8_cut(name, strlen(name), MERGE_MAX_NAME);
 
 	for (i = 0; i < t->n; i++)
-		if (!strcmp(t->name[i], name)) {
+		if (!strncmp(t->name[i], name, n) && t->name[i][n] == '\0') {
 			t->count[i]++;
 			return (int)i;
 		}
@@ -74,7 +92,7 @@ static int tally_add(struct tally *t, const char *name)
 		t->other++;
 		return -1;
 	}
-	t->name[t->n] = chaff_xstrdup(name);
+	t->name[t->n] = chaff_xstrndup(name, n);
 	t->count[t->n] = 1;
 	return (int)t->n++;
 }
@@ -382,8 +400,9 @@ static const char *str_member(const struct chaff_json_value *obj, const char *ke
 	return v && v->type == CHAFF_JSON_STRING ? v->str : NULL;
 }
 
-/* Parse one line holding a JSON object; false when it is not one. */
-static bool scan_line(const char *p, size_t n, struct chaff_arena *arena, struct fields *fl)
+/* Parse one line holding a JSON object; false, saying why, when it is not one. */
+static bool scan_line(const char *p, size_t n, struct chaff_arena *arena, struct fields *fl,
+                      char *why)
 {
 	static const struct chaff_json_limits lim = {
 		.max_bytes = MERGE_MAX_LINE, .max_depth = 32, .max_values = (size_t)1 << 20,
@@ -391,8 +410,12 @@ static bool scan_line(const char *p, size_t n, struct chaff_arena *arena, struct
 	const struct chaff_json_value *v, *task;
 
 	chaff_arena_reset(arena);
-	if (chaff_json_parse(&v, p, n, &lim, arena, NULL) || v->type != CHAFF_JSON_OBJECT)
+	if (chaff_json_parse(&v, p, n, &lim, arena, why))
 		return false;
+	if (v->type != CHAFF_JSON_OBJECT) {
+		chaff_why(why, "not a JSON object");
+		return false;
+	}
 	fl->warc_file = str_member(v, "warc_file");
 	fl->url = str_member(v, "url");
 	fl->label = str_member(v, "label");
@@ -401,6 +424,19 @@ static bool scan_line(const char *p, size_t n, struct chaff_arena *arena, struct
 	task = chaff_json_get(v, "task");
 	fl->task = task && task->type == CHAFF_JSON_NUMBER && task->number >= 0 &&
 	           task->number < 1e15 ? (long long)task->number : -1;
+	return true;
+}
+
+/* A record line of a bulk output: a JSON object with "label" or "skipped". */
+static bool scan_record(const char *p, size_t n, struct chaff_arena *arena, struct fields *fl,
+                        char *why)
+{
+	if (!scan_line(p, n, arena, fl, why))
+		return false;
+	if (!fl->label && !fl->skipped) {
+		chaff_why(why, "neither label nor skipped");
+		return false;
+	}
 	return true;
 }
 
@@ -455,6 +491,7 @@ struct failure {
 
 struct merge {
 	uint64_t outputs, temporaries, stale_markers, unreadable, bad_lines;
+	uint64_t bad_listed;        /* bad lines named on stderr so far */
 	uint64_t records, scored, skipped, errors, damaged;
 	struct tally labels, reasons;
 	struct hosts hosts;
@@ -476,7 +513,7 @@ static void count_line(struct merge *m, const struct fields *fl)
 		label = tally_add(&m->labels, fl->label);
 	} else {
 		m->skipped++;
-		tally_add(&m->reasons, fl->skipped ? fl->skipped : "(no reason)");
+		tally_add(&m->reasons, fl->skipped);
 	}
 	if (fl->skipped && !strcmp(fl->skipped, "malformed"))
 		m->errors++;  /* damage the WARC reader skipped over */
@@ -491,6 +528,7 @@ static int read_output(struct merge *m, const char *path)
 	struct lines *r = m->in;
 	struct fields fl;
 	uint64_t errors = m->errors, bad = 0, lineno = 0;
+	char why[CHAFF_WHY_MAX];
 	int got;
 
 	r->f = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -502,12 +540,17 @@ static int read_output(struct merge *m, const char *path)
 	r->pos = r->len = 0;
 	while ((got = next_line(r))) {
 		lineno++;
-		if (got < 0 || !scan_line(r->line.data, r->line.len, &m->arena, &fl)) {
+		why[0] = '\0';
+		if (got < 0 || !scan_record(r->line.data, r->line.len, &m->arena, &fl, why)) {
 			if (r->line.len == 0 && got > 0)
 				continue;  /* a blank line */
-			if (!bad++)
-				cli_error("merge", "%s: line %llu: not a chaff bulk line", path,
-				          (unsigned long long)lineno);
+			bad++;
+			if (m->bad_listed < MERGE_MAX_BAD_LISTED)
+				cli_error("merge", "%s: line %llu: %s", path, (unsigned long long)lineno,
+				          got < 0 ? "longer than 64 MiB" : why[0] ? why : "not JSON");
+			else if (m->bad_listed == MERGE_MAX_BAD_LISTED)
+				cli_error("merge", "further bad lines are counted but not listed");
+			m->bad_listed++;
 			continue;
 		}
 		count_line(m, &fl);
@@ -535,8 +578,8 @@ static void add_failure(struct merge *m, const struct fields *fl, const char *pa
 	if (!m->failures)
 		m->failures = chaff_xcalloc(MERGE_MAX_FAILURES, sizeof(*m->failures));
 	f = &m->failures[m->nfailures++];
-	f->warc_file = chaff_xstrdup(fl->warc_file ? fl->warc_file : path);
-	f->error = chaff_xstrdup(fl->error ? fl->error : "unknown");
+	f->warc_file = dup_name(fl->warc_file ? fl->warc_file : path);
+	f->error = dup_name(fl->error ? fl->error : "unknown");
 	f->task = fl->task;
 }
 
@@ -548,6 +591,7 @@ static int read_marker(struct merge *m, const char *path)
 	struct fields fl;
 	size_t n = strlen(path) - strlen(".failed");
 	char *output = chaff_xstrndup(path, n);
+	char why[CHAFF_WHY_MAX];
 	struct stat st;
 	int rc = 0;
 
@@ -564,8 +608,10 @@ static int read_marker(struct merge *m, const char *path)
 		return 1;
 	}
 	r->pos = r->len = 0;
-	if (next_line(r) != 1 || !scan_line(r->line.data, r->line.len, &m->arena, &fl)) {
-		cli_error("merge", "%s: not a chaff bulk failure marker", path);
+	why[0] = '\0';
+	if (next_line(r) != 1 || !scan_line(r->line.data, r->line.len, &m->arena, &fl, why)) {
+		cli_error("merge", "%s: not a chaff bulk failure marker%s%s", path,
+		          why[0] ? ": " : "", why);
 		fl = unknown;
 		m->bad_lines++;
 		rc = 1;
@@ -662,6 +708,9 @@ static void print_text(const struct merge *m, size_t top)
 	if (m->temporaries)
 		printf(", %llu leftover temporaries (killed tasks; safe to delete when no task runs)",
 		       (unsigned long long)m->temporaries);
+	if (m->stale_markers)
+		printf(", %llu stale failure markers (archive written since; ignored)",
+		       (unsigned long long)m->stale_markers);
 	printf("\nrecords:   %llu (%llu scored, %llu skipped), %llu damaged in %llu archives\n",
 	       (unsigned long long)m->records, (unsigned long long)m->scored,
 	       (unsigned long long)m->skipped, (unsigned long long)m->errors,
@@ -790,6 +839,7 @@ static void print_json(const struct merge *m, size_t top)
 	json_count(&j, "outputs", m->outputs);
 	json_count(&j, "failed", m->failed);
 	json_count(&j, "temporaries", m->temporaries);
+	json_count(&j, "stale_markers", m->stale_markers);
 	json_count(&j, "records", m->records);
 	json_count(&j, "scored", m->scored);
 	json_count(&j, "skipped", m->skipped);

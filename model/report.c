@@ -668,8 +668,6 @@ static void count_signals(struct chaff_report *r, const struct chaff_json_value 
 		k = names_find(&r->signals, s->key, s->key_len, true);
 		if (k < 0)
 			continue;
-		if (v->label >= 0)
-			r->label[v->label].has_signal[k]++;
 		if ((s->type == CHAFF_JSON_NUMBER && s->number > 0) ||
 		    (s->type == CHAFF_JSON_BOOL && s->boolean)) {
 			v->fired[k / 64] |= (uint64_t)1 << (k % 64);
@@ -692,7 +690,6 @@ static void count_hosts(struct chaff_report *r, const struct verdict *v)
 	struct rpt_label *l;
 
 	cms_add(r, h, CMS_ALL);
-	r->cms_total++;
 	if (!flagged(r, v->label))
 		return;
 	l = &r->label[v->label];
@@ -943,10 +940,8 @@ static void one_line(struct chaff_report *r, const char *s, size_t n, uint64_t l
 	}
 	if (n && s[n - 1] == '\r')
 		n--;
-	if (blank(s, n)) {
-		r->blank++;
+	if (blank(s, n))
 		return;
-	}
 	err = chaff_json_parse(&v, s, n, &r->jlim, &r->arena, why);
 	if (err) {
 		char what[CHAFF_WHY_MAX + 40];

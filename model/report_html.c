@@ -612,12 +612,18 @@ static void label_chart(struct out *o, const struct view *v)
 	putf(o, "<text class=\"m\" x=\"%.0f\" y=\"%.0f\">bar length: pages with that verdict "
 	        "(share of all scored pages)</text>\n</svg>", left, h - 8);
 	put(o, "<figcaption>Each scored page gets the label with the highest probability.");
-	if (known < r->scored) {
+	if (r->over_labels) {
 		put(o, " ");
-		put_count(o, r->scored - known);
+		put_count(o, r->over_labels);
 		put(o, " scored pages named a label beyond the ");
 		putf(o, "%d", RPT_MAX_LABELS);
 		put(o, " this report tracks and are not counted here.");
+	}
+	if (known + r->over_labels < r->scored) {
+		put(o, " ");
+		put_count(o, r->scored - known - r->over_labels);
+		put(o, " scored pages carried no usable label or probability and are not counted "
+		       "here.");
 	}
 	put(o, "</figcaption></figure>\n");
 }

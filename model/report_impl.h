@@ -85,7 +85,6 @@ struct rpt_label {
 	uint64_t scored;                  /* pages giving it a probability */
 	uint64_t bins[RPT_BINS];          /* of its probability, over all pages */
 	uint64_t fires[RPT_MAX_SIGNALS];  /* pages predicted so, signal > 0 */
-	uint64_t has_signal[RPT_MAX_SIGNALS]; /* pages predicted so, signal present */
 	struct rpt_topk *hosts;           /* flagged labels only, made on first use */
 	struct rpt_heap confident;        /* flagged labels: the most confident */
 };
@@ -115,7 +114,7 @@ struct chaff_report {
 	struct chaff_json_limits jlim;
 
 	/* Totals */
-	uint64_t lines, blank, records, scored, skipped, failed, no_verdict, malformed;
+	uint64_t lines, records, scored, skipped, failed, no_verdict, malformed;
 	uint64_t over_labels;             /* scored pages whose label did not fit */
 	uint64_t logged;                  /* malformed lines written to the log */
 	uint64_t bad_lines[RPT_BAD_LINES];/* seq-independent: line numbers */
@@ -137,7 +136,6 @@ struct chaff_report {
 	char date_min[40], date_max[40];
 
 	uint32_t *cms;                    /* RPT_CMS_DEPTH x RPT_CMS_WIDTH */
-	uint64_t cms_total;
 
 	struct rpt_heap table;            /* the page table */
 	struct rpt_heap uncertain;        /* smallest margin between the top two */

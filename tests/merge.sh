@@ -66,9 +66,10 @@ check "merge text: top host first" grep -qE '^  news\.example\.org +5  reliable 
 check "merge text: IPv6 host" grep -qE '^  \[::1\] +1  reliable 1$' "$TMP/out"
 check "merge text: the failure" grep -q '^  /data/c.warc.bz2: unsupported format: bzip2$' "$TMP/out"
 check "merge text: stale marker ignored" eval "! grep -q old '$TMP/out'"
+check "merge text: stale marker counted" grep -q ', 1 stale failure markers' "$TMP/out"
 
 run_cmd "$CHAFF" merge --json --top 2 "$M"
-check_eq "merge --json" "$out" '{"outputs":4,"failed":1,"temporaries":1,"records":11,"scored":7,"skipped":4,"errors":1,"damaged_archives":1,"bad_lines":0,"labels":{"reliable":4,"pharmacy_spam":2,"thin":1},"skipped_reasons":{"malformed":1,"not HTML":1,"request":1,"warcinfo":1},"hosts":{"distinct":3,"exact":true,"max_error":0,"without_url":2,"top":[{"host":"news.example.org","records":5,"labels":{"reliable":3}},{"host":"shop.example.test","records":3,"labels":{"pharmacy_spam":2,"thin":1}}]},"failures":[{"warc_file":"/data/c.warc.bz2","error":"unsupported format: bzip2","task":4}]}'
+check_eq "merge --json" "$out" '{"outputs":4,"failed":1,"temporaries":1,"stale_markers":1,"records":11,"scored":7,"skipped":4,"errors":1,"damaged_archives":1,"bad_lines":0,"labels":{"reliable":4,"pharmacy_spam":2,"thin":1},"skipped_reasons":{"malformed":1,"not HTML":1,"request":1,"warcinfo":1},"hosts":{"distinct":3,"exact":true,"max_error":0,"without_url":2,"top":[{"host":"news.example.org","records":5,"labels":{"reliable":3}},{"host":"shop.example.test","records":3,"labels":{"pharmacy_spam":2,"thin":1}}]},"failures":[{"warc_file":"/data/c.warc.bz2","error":"unsupported format: bzip2","task":4}]}'
 if command -v python3 >/dev/null; then
 	check "merge --json is JSON" python3 -m json.tool "$TMP/out" >/dev/null
 fi
@@ -76,15 +77,39 @@ fi
 # Files and stdin; a clean set exits 0.
 run_cmd "$CHAFF" merge --json "$M/b.warc-0000000000000002.jsonl" - <"$M/d.warc-0000000000000005.jsonl"
 check_eq "merge files and stdin: exit" "$rc" 0
-check "merge files and stdin: counts" grep -q '^{"outputs":2,"failed":0,"temporaries":0,"records":4,' "$TMP/out"
+check "merge files and stdin: counts" grep -q '^{"outputs":2,"failed":0,"temporaries":0,"stale_markers":0,"records":4,' "$TMP/out"
 
 # Lines that are not bulk output are counted and reported, the rest counted.
 { line f.warc https://f.example/ thin; echo 'not json'; echo '{"warc_file":"f.warc",'; echo '[1,2]';
-  echo; line f.warc https://f.example/ thin; } >"$TMP/bad.jsonl"
+  echo; echo '{"foo":1}'; line f.warc https://f.example/ thin; } >"$TMP/bad.jsonl"
 run_cmd "$CHAFF" merge --json "$TMP/bad.jsonl"
 check_eq "bad lines: exit" "$rc" 1
-check "bad lines: counted" grep -q '"records":2,.*"bad_lines":3,' "$TMP/out"
-check "bad lines: reported with the line" grep -q 'bad.jsonl: line 2: not a chaff bulk line' "$TMP/err"
+check "bad lines: counted" grep -q '"records":2,.*"bad_lines":4,' "$TMP/out"
+check "bad lines: first reported with its line" grep -q '^chaff: merge: .*bad.jsonl: line 2: ' "$TMP/err"
+check "bad lines: second reported with its line" grep -q '^chaff: merge: .*bad.jsonl: line 3: ' "$TMP/err"
+check "bad lines: not an object, with the reason" \
+	grep -q '^chaff: merge: .*bad.jsonl: line 4: not a JSON object$' "$TMP/err"
+check "bad lines: {\"foo\":1} is one" \
+	grep -q '^chaff: merge: .*bad.jsonl: line 6: neither label nor skipped$' "$TMP/err"
+check "bad lines: no \"(no reason)\" skip" eval "! grep -q 'no reason' '$TMP/out'"
+
+# Past 100 bad lines in a run, the rest are counted but not listed.
+for _ in $(seq 150); do echo x; done >"$TMP/bad150.jsonl"
+run_cmd "$CHAFF" merge --json "$TMP/bad150.jsonl"
+check "many bad lines: all counted" grep -q '"bad_lines":150,' "$TMP/out"
+check_eq "many bad lines: 100 listed, then one line" "$(grep -c 'bad150.jsonl: line' "$TMP/err") $(grep -c 'further bad lines are counted but not listed' "$TMP/err")" "100 1"
+
+# Names are cut to 256 bytes at a character boundary, so one long label
+# neither grows memory nor vanishes from the JSON.
+long=$(printf 'x%.0s' $(seq 255))
+{ printf '{"url":"http://l.example/","label":"%s\u00e9yyyy"}\n' "$long"
+  printf '{"url":"http://l.example/","label":"%s\u00e9zzzz"}\n' "$long"
+} >"$TMP/long.jsonl"
+printf '{"warc_file":"%s\u00e9w","error":"%s\u00e9e"}\n' "$long" "$long" >"$TMP/longf.jsonl.failed"
+run_cmd "$CHAFF" merge --json "$TMP/long.jsonl" "$TMP/longf.jsonl.failed"
+check "long label: cut at the boundary, counted together" grep -q "\"labels\":{\"$long\":2}" "$TMP/out"
+check "long failure: file and error cut" \
+	grep -q "\"failures\":\[{\"warc_file\":\"$long\",\"error\":\"$long\"}\]" "$TMP/out"
 
 # A line over the ceiling is skipped, not held.
 run_cmd "$CHAFF" merge /nonexistent/out.jsonl

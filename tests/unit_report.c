@@ -191,6 +191,30 @@ static void test_deterministic(void)
 	chaff_report_free(r2);
 }
 
+/* The label chart's caption tells labels past the tracked ones from pages with none. */
+static void test_uncounted_labels(void)
+{
+	struct chaff_report_opts o;
+	struct chaff_buf text, html;
+	struct chaff_report *r;
+	int i;
+
+	chaff_buf_init(&text, 1 << 16);
+	for (i = 0; i < 18; i++)  /* 16 tracked labels, then 2 past them */
+		CHECK_INT(chaff_buf_printf(&text, "{\"url\":\"https://a.example/%d\","
+		                           "\"label\":\"l%02d\"}\n", i, i), CHAFF_OK);
+	CHECK_INT(chaff_buf_printf(&text, "{\"url\":\"https://b.example/\",\"scores\":{}}\n"),
+	          CHAFF_OK);
+	chaff_report_opts_default(&o);
+	r = read_text(text.data, &o, &html);
+	CHECK(strstr(html.data, " 2 scored pages named a label beyond the 16 this report tracks")
+	      != NULL);
+	CHECK(strstr(html.data, " 1 scored pages carried no usable label or probability") != NULL);
+	chaff_buf_release(&html);
+	chaff_buf_release(&text);
+	chaff_report_free(r);
+}
+
 int main(void)
 {
 	test_counts();
@@ -198,5 +222,6 @@ int main(void)
 	test_links();
 	test_limits();
 	test_deterministic();
+	test_uncounted_labels();
 	return check_summary();
 }
