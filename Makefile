@@ -64,8 +64,8 @@ test: $(BUILD)/chaff $(TEST_BINS)
 	@tests/run $(BUILD)
 
 # Every test under ASan+UBSan, in its own build tree.
-check:
-	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+check: $(BUILD)/chaff
+	CHAFF_PLAIN=$(CURDIR)/$(BUILD)/chaff $(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
 # Batch mode on a real single-node Slurm (installs it when missing; root).

@@ -139,8 +139,13 @@ static void test_save_load(void)
 	struct chaff_model *m = parse_ok(valid), *m2 = NULL;
 	FILE *f;
 
-	if (!m || !mkdtemp(dir))
+	if (!m)
 		return;
+	if (!mkdtemp(dir)) {
+		CHECK(0);  /* no scratch directory */
+		chaff_model_free(m);
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/m.model", dir);
 	CHECK_INT(chaff_model_save(m, path, why), CHAFF_OK);
 	CHECK_INT(chaff_model_load(&m2, path, why), CHAFF_OK);
@@ -490,7 +495,11 @@ static void test_verdict_json(void)
 	CHECK(strstr(out.data, want) != NULL);
 	snprintf(want, sizeof(want), "\"top\":[{\"feature\":\"%s\",\"contribution\":3}", price);
 	CHECK(strstr(out.data, want) != NULL);
-	CHECK(strstr(out.data, "\"evidence\":{") < strstr(out.data, "\"top\":["));
+	{
+		const char *ev = strstr(out.data, "\"evidence\":{");
+		const char *top = strstr(out.data, "\"top\":[");
+		CHECK(ev != NULL && top != NULL && ev < top);
+	}
 	CHECK(out.data[out.len - 1] == '}');
 	chaff_buf_release(&out);
 	chaff_arena_release(&arena);
@@ -561,8 +570,12 @@ static void test_corpus(void)
 	struct chaff_train_opts o;
 	FILE *log = tmpfile();
 
-	if (!mkdtemp(dir) || !log)
+	if (!mkdtemp(dir) || !log) {
+		CHECK(0);  /* no scratch directory or log file */
+		if (log)
+			fclose(log);
 		return;
+	}
 	snprintf(path, sizeof(path), "%s/labels.tsv", dir);
 	write_text(path,
 		"# a corpus\n"
@@ -677,8 +690,10 @@ static void test_feature_cache(void)
 	char *cache, path[512];
 	FILE *f;
 
-	if (!mkdtemp(dir))
+	if (!mkdtemp(dir)) {
+		CHECK(0);  /* no scratch directory */
 		return;
+	}
 	chaff_train_opts_default(&o);
 	o.cache_dir = dir;
 	cache = featcache_dir(&o);

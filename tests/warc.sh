@@ -197,6 +197,7 @@ for f in webrecorder__pywb/sample_archive/warcs/iana.warc.gz \
 	"$CHAFF" bulk --scan-only -j 2 --no-progress "$dir/$f" 2>/dev/null |
 		sed 's/^{"warc_file":"[^"]*"/{"warc_file":"-"/' >file.jsonl
 	"$CHAFF" bulk --scan-only -j 2 --no-progress - <"$dir/$f" >stdin.jsonl 2>/dev/null
+	check "$f: reading the file gave no output" test -s file.jsonl
 	check "$f: reading standard input differs from reading the file" cmp -s file.jsonl stdin.jsonl
 done
 
