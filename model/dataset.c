@@ -161,7 +161,6 @@ static void append(struct builder *b, const struct chaff_sample *s, struct slot 
 		memcpy(d->terms + d->term_off[i], e->terms, e->nterms * sizeof(*e->terms));
 	d->term_off[i + 1] = need;
 	d->label[i] = s->label;
-	d->where[i] = chaff_xstrdup(s->where);
 	/* Names for now; ids in number_sites. */
 	d->sites[i] = sl->site ? sl->site : chaff_xstrdup(s->site);
 	sl->site = NULL;
@@ -264,7 +263,6 @@ static struct chaff_dataset *dataset_new(size_t rows, size_t nsig, unsigned bits
 	d->label = chaff_xcalloc(n, sizeof(size_t));
 	d->site = chaff_xcalloc(n, sizeof(size_t));
 	d->sites = chaff_xcalloc(n, sizeof(char *));
-	d->where = chaff_xcalloc(n, sizeof(char *));
 	return d;
 }
 
@@ -435,8 +433,6 @@ void chaff_dataset_free(struct chaff_dataset *d)
 		free(d->labels[i]);
 	for (i = 0; i < d->nsignals; i++)
 		free(d->signal_names[i]);
-	for (i = 0; i < d->n; i++)
-		free(d->where[i]);
 	for (i = 0; i < d->nsites; i++)
 		free(d->sites[i]);
 	free(d->signal_names);
@@ -446,6 +442,5 @@ void chaff_dataset_free(struct chaff_dataset *d)
 	free(d->label);
 	free(d->site);
 	free(d->sites);
-	free(d->where);
 	free(d);
 }

@@ -110,7 +110,6 @@ struct chaff_dataset {
 	size_t *site;                /* index into sites */
 	size_t nsites;
 	char **sites;
-	char **where;                /* FILE:LINE of each page's row */
 	unsigned hash_bits;
 };
 

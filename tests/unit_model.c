@@ -757,7 +757,6 @@ static struct chaff_dataset *synthetic(size_t nlabels, size_t nsites, size_t pps
 	d->terms = chaff_xcalloc(n * 2, sizeof(struct term_pair));
 	d->label = chaff_xcalloc(n, sizeof(size_t));
 	d->site = chaff_xcalloc(n, sizeof(size_t));
-	d->where = chaff_xcalloc(n, sizeof(char *));
 	d->nsites = nsites;
 	d->sites = chaff_xcalloc(nsites, sizeof(char *));
 	d->hash_bits = 12;
@@ -775,7 +774,6 @@ static struct chaff_dataset *synthetic(size_t nlabels, size_t nsites, size_t pps
 		noise = (double)(rng >> 40) / (double)(1ULL << 24);
 		d->label[i] = label;
 		d->site[i] = site;
-		d->where[i] = chaff_xstrdup("synthetic");
 		d->signals[i * nsig + label % nsig] = 3 + noise;
 		d->signals[i * nsig + (label + 1) % nsig] = noise;
 		d->terms[2 * i].index = (uint32_t)(100 + label);
