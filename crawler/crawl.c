@@ -489,8 +489,16 @@ static void make_page(struct crawl *c, struct xfer *x, struct chaff_page *page, 
 	else if (page->content_type && strstr(page->content_type, "html"))
 		page->kind = CHAFF_PAGE_HTML;
 	page->body.max = c->lim.max_decoded_bytes;
-	if (x->body.len)
-		chaff_content_decode(x->cenc, x->body.data, x->body.len, &page->body, &cut, NULL);
+	if (x->body.len) {
+		char why[CHAFF_WHY_MAX] = "";
+		enum chaff_err err = chaff_content_decode(x->cenc, x->body.data, x->body.len,
+		                                          &page->body, &cut, why);
+
+		/* Stored as it came all the same; but say why its links may go unseen. */
+		if (err && err != CHAFF_ERR_TRUNCATED)
+			say(c, "%s: Content-Encoding '%s': %s (links followed only from what decoded)",
+			    x->item->url, x->cenc, why[0] ? why : chaff_strerror(err));
+	}
 	page->truncated = cut || x->over_cap;
 	if (page->kind == CHAFF_PAGE_SNIFF)
 		page->kind = chaff_sniff_kind(page->body.data ? page->body.data : "", page->body.len);
