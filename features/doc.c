@@ -151,8 +151,8 @@ enum chaff_err chaff_doc_parse(struct chaff_doc *doc, const struct chaff_page *p
 		return CHAFF_ERR_EMPTY;
 	}
 	/* UTF-16 has NUL bytes by nature; only a BOM-less binary is refused. */
-	if (looks_binary(raw, n) && !(n >= 2 && ((unsigned char)raw[0] == 0xFF ||
-	                                         (unsigned char)raw[0] == 0xFE))) {
+	if (looks_binary(raw, n) && !(n >= 2 && (!memcmp(raw, "\xFF\xFE", 2) ||
+	                                         !memcmp(raw, "\xFE\xFF", 2)))) {
 		chaff_why(why, "binary data, not a page");
 		return CHAFF_ERR_UNSUPPORTED;
 	}
